@@ -1,0 +1,234 @@
+"""`rackforge codesign ...`: estimate, search, validate, calibrate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from rackforge.cli.output import guarded, print_json, progress_bar, stdout
+from rackforge.codesign.results import TrainingEstimate
+from rackforge.codesign.search import SearchResult, SearchSpace
+from rackforge.config import Settings
+from rackforge.executors import executor_named
+from rackforge.services import codesign as service
+
+app = typer.Typer(help="Predict, search, validate and calibrate LLM training on candidate systems.")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")]
+ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML (see docs/formats.md)")]
+
+
+def _ints(text: str | None) -> tuple[int, ...] | None:
+    return tuple(int(x) for x in text.split(",")) if text else None
+
+
+def _floats(text: str | None) -> tuple[float, ...] | None:
+    return tuple(float(x) for x in text.split(",")) if text else None
+
+
+def _estimate_table(e: TrainingEstimate, title: str) -> Table:
+    t = Table(title=title, show_header=False)
+    t.add_row("step time", f"{e.step_time_s:.3f} s")
+    t.add_row("tokens/s", f"{e.tokens_per_s:,.0f}")
+    t.add_row(
+        "model / hardware TFLOP/s per GPU",
+        f"{e.model_tflops_per_gpu:.1f} / {e.hardware_tflops_per_gpu:.1f}",
+    )
+    t.add_row("MFU / HFU", f"{e.mfu:.1%} / {e.hfu:.1%}")
+    t.add_row(
+        "memory per GPU", f"{e.memory_gib_per_gpu:.1f} GiB ({'fits' if e.fits else 'DOES NOT FIT'})"
+    )
+    t.add_row("parallelism", ", ".join(f"{k}={v}" for k, v in e.parallelism.items()))
+    t.add_row("power", f"{e.power_kw:,.0f} kW")
+    for k, v in e.breakdown_s.items():
+        if v > 0:
+            t.add_row(f"  {k}", f"{v:.3f} s ({v / e.step_time_s:.1%})")
+    return t
+
+
+@app.command()
+def estimate(scenario: ScenarioArg, json: JsonOpt = False) -> None:
+    """Predict one training step; knobs left out of the scenario are searched."""
+    result = guarded(lambda: service.estimate_file(scenario, Settings()))
+    if json:
+        print_json(result)
+    else:
+        stdout.print(_estimate_table(result, f"{scenario.name}"))
+
+
+@app.command("search")
+def search_cmd(
+    scenario: ScenarioArg,
+    json: JsonOpt = False,
+    counts: Annotated[
+        str | None, typer.Option(help="accelerator counts to try, e.g. 512,1024")
+    ] = None,
+    scale_up: Annotated[str | None, typer.Option(help="scale-up domain sizes, e.g. 8,72")] = None,
+    scale_out: Annotated[
+        str | None, typer.Option(help="scale-out GB/s per GPU, e.g. 25,50")
+    ] = None,
+    executor: Annotated[str, typer.Option(help="local or ray")] = "local",
+) -> None:
+    """Evaluate every valid configuration; print the best, the top 10 and the Pareto front."""
+    space = SearchSpace(_ints(counts), _ints(scale_up), _floats(scale_out))
+
+    def run() -> SearchResult:
+        with progress_bar("searching") as progress:
+            return service.search_file(
+                scenario,
+                Settings(),
+                space=space,
+                executor=executor_named(executor),
+                progress=progress,
+            )
+
+    result = guarded(run)
+    if json:
+        print_json(
+            {
+                "best": result.best,
+                "top": result.top,
+                "pareto": result.pareto,
+                "evaluated": result.evaluated,
+                "feasible": result.feasible,
+                "elapsed_s": result.elapsed_s,
+            }
+        )
+        return
+    stdout.print(_estimate_table(result.best, "best configuration"))
+    stdout.print(
+        f"evaluated {result.evaluated:,} configurations, {result.feasible:,} fit, "
+        f"in {result.elapsed_s:.2f} s"
+    )
+
+
+@app.command()
+def validate(
+    file: Annotated[
+        Path | None, typer.Argument(help="measured runs (default: shared validation)")
+    ] = None,
+    json: JsonOpt = False,
+    tolerance: Annotated[float, typer.Option(help="largest error allowed per case")] = 0.10,
+    mean_tolerance: Annotated[float, typer.Option(help="largest mean absolute error")] = 0.05,
+) -> None:
+    """Predict every published case; exit 1 if an error exceeds the tolerances."""
+    settings = Settings()
+    path = file or service.default_validation_file(settings)
+    report = guarded(lambda: service.validate_file(path, settings))
+    ok = report.passes(tolerance, mean_tolerance)
+    if json:
+        print_json(
+            {
+                "cases": [
+                    {
+                        "id": c.case_id,
+                        "quantity": c.quantity,
+                        "measured": c.measured,
+                        "predicted": c.predicted,
+                        "error": c.error,
+                        "parallelism": c.estimate.parallelism,
+                        "profile": c.estimate.system["profile"],
+                    }
+                    for c in report.cases
+                ],
+                "mean_abs_error": report.mean_abs_error,
+                "max_abs_error": report.max_abs_error,
+                "passed": ok,
+            }
+        )
+    else:
+        t = Table(title=f"validation: {path}")
+        for col in ("case", "quantity", "measured", "predicted", "error", "chosen knobs"):
+            t.add_column(
+                col, justify="right" if col in ("measured", "predicted", "error") else "left"
+            )
+        for c in report.cases:
+            p = c.estimate.parallelism
+            knobs = f"mb={p['micro_batch']} v={p['interleave']} zero={p['zero']}"
+            t.add_row(
+                c.case_id,
+                c.quantity,
+                f"{c.measured:.1f}",
+                f"{c.predicted:.1f}",
+                f"{c.error:+.1%}",
+                knobs,
+            )
+        stdout.print(t)
+        verdict = "[green]PASS[/green]" if ok else "[red]FAIL[/red]"
+        stdout.print(
+            f"{verdict} mean |error| {report.mean_abs_error:.1%} (≤ {mean_tolerance:.0%}), "
+            f"max |error| {report.max_abs_error:.1%} (≤ {tolerance:.0%})"
+        )
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def calibrate(
+    name: Annotated[str, typer.Option(help="profile name to save a new version of")],
+    base: Annotated[str | None, typer.Option(help="profile to start from, NAME[@VERSION]")] = None,
+    system: Annotated[
+        Path | None, typer.Option(help="scenario whose system ran the benchmarks")
+    ] = None,
+    nccl: Annotated[
+        list[Path] | None, typer.Option(help="nccl-tests output file (repeatable)")
+    ] = None,
+    gemm: Annotated[list[Path] | None, typer.Option(help="GEMM benchmark CSV (repeatable)")] = None,
+    steps: Annotated[Path | None, typer.Option(help="measured training runs YAML")] = None,
+    case: Annotated[
+        list[str] | None, typer.Option(help="use only these case ids (repeatable)")
+    ] = None,
+    fit: Annotated[str | None, typer.Option(help="parameters to fit, comma-separated")] = None,
+    dry_run: Annotated[bool, typer.Option(help="fit and show, but do not save")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Fit an efficiency profile to benchmark feedback and save it as a new version."""
+    run = guarded(
+        lambda: service.calibrate_files(
+            settings=Settings(),
+            name=name,
+            base=base,
+            system_file=system,
+            nccl=nccl or [],
+            gemm=gemm or [],
+            steps=steps,
+            step_ids=case,
+            parameters=fit.split(",") if fit else None,
+            save=not dry_run,
+        )
+    )
+    r = run.result
+    if json:
+        print_json(
+            {
+                "profile": r.profile.model_dump(mode="json"),
+                "values": r.values,
+                "uncertainty": r.uncertainty,
+                "saved": str(run.saved) if run.saved else None,
+                "points": r.points,
+                "rms_log_error_before": r.rms_log_error("before"),
+                "rms_log_error_after": r.rms_log_error("after"),
+            }
+        )
+        return
+    t = Table(title=f"profile {r.profile.name}@v{r.profile.version}")
+    for col in ("parameter", "value", "± 1σ"):
+        t.add_column(col)
+    for k, v in r.values.items():
+        t.add_row(k, f"{v:.4g}", f"{r.uncertainty[k]:.2g}")
+    stdout.print(t)
+    changes = Table(title="what changed in the predictions")
+    for col in ("measurement", "measured", "before", "after"):
+        changes.add_column(col, justify="left" if col == "measurement" else "right")
+    for p in r.points:
+        changes.add_row(
+            p.label,
+            f"{p.measured:.4g}",
+            f"{p.before:.4g} ({p.before / p.measured - 1:+.1%})",
+            f"{p.after:.4g} ({p.after / p.measured - 1:+.1%})",
+        )
+    stdout.print(changes)
+    stdout.print(f"saved {run.saved}" if run.saved else "dry run: not saved")

@@ -1,0 +1,81 @@
+"""Collective communication on a two-tier network, vectorised over candidates.
+
+Ring/hierarchical cost model (Thakur et al. 2005, "Optimization of Collective Communication
+Operations in MPICH"; NCCL's bus-bandwidth convention in nccl-tests PERFORMANCE.md): an
+all-reduce of S bytes over n ranks moves 2(n-1)/n·S per rank. A group that spans scale-up
+domains runs hierarchically: reduce-scatter inside the domain (k ranks), all-reduce of S/k
+across the n/k domains over each rank's own NIC, all-gather inside the domain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rackforge.codesign.candidates import FloatArray, IntArray
+from rackforge.codesign.profile import EfficiencyProfile
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """Effective per-GPU bandwidths (bytes/s) and latencies (s) of both tiers."""
+
+    up_bytes_s: FloatArray
+    out_bytes_s: FloatArray
+    up_latency_s: float
+    out_latency_s: float
+    domain: IntArray
+
+    @staticmethod
+    def of(
+        scale_up_size: IntArray,
+        scale_up_gb_s: FloatArray,
+        scale_out_gb_s: FloatArray,
+        profile: EfficiencyProfile,
+    ) -> Network:
+        return Network(
+            up_bytes_s=scale_up_gb_s * 1e9 * profile.scale_up_efficiency,
+            out_bytes_s=scale_out_gb_s * 1e9 * profile.scale_out_efficiency,
+            up_latency_s=profile.scale_up_latency_s,
+            out_latency_s=profile.scale_out_latency_s,
+            domain=scale_up_size,
+        )
+
+    def local_ranks(self, n: IntArray, stride: IntArray) -> IntArray:
+        """Ranks of a group (n ranks, `stride` apart in rank order) inside one domain."""
+        local: IntArray = np.clip(self.domain // stride, 1, n)
+        return local
+
+    def all_reduce(self, size: FloatArray, n: IntArray, stride: IntArray) -> FloatArray:
+        """Time of an all-reduce of `size` bytes over `n` ranks."""
+        k = self.local_ranks(n, stride)
+        nodes = n // k
+        intra = 2.0 * (k - 1) / k * size / self.up_bytes_s + 2.0 * (k - 1) * self.up_latency_s
+        # Across domains NCCL uses rings or trees; latency grows with the shorter of the two.
+        steps = np.minimum(2.0 * (nodes - 1), 2.0 * np.ceil(np.log2(np.maximum(nodes, 1))))
+        inter = np.where(
+            nodes > 1,
+            2.0 * (nodes - 1) / nodes * (size / k) / self.out_bytes_s + steps * self.out_latency_s,
+            0.0,
+        )
+        return np.where(n > 1, intra + inter, 0.0)
+
+    def reduce_scatter(self, size: FloatArray, n: IntArray, stride: IntArray) -> FloatArray:
+        """Reduce-scatter (or all-gather) of `size` bytes: half an all-reduce."""
+        return 0.5 * self.all_reduce(size, n, stride)
+
+    def all_to_all(self, size: FloatArray, n: IntArray, stride: IntArray) -> FloatArray:
+        """All-to-all where each rank sends `size` bytes spread evenly over the group."""
+        k = self.local_ranks(n, stride)
+        t = size * ((k - 1) / n / self.up_bytes_s + (n - k) / n / self.out_bytes_s)
+        lat = np.where(n > k, self.out_latency_s, self.up_latency_s) * np.log2(np.maximum(n, 1))
+        return np.where(n > 1, t + lat, 0.0)
+
+    def send(self, size: FloatArray, inside_domain: np.ndarray) -> FloatArray:
+        """Point-to-point transfer of `size` bytes between neighbours."""
+        return np.where(
+            inside_domain,
+            size / self.up_bytes_s + self.up_latency_s,
+            size / self.out_bytes_s + self.out_latency_s,
+        )

@@ -1,0 +1,207 @@
+"""Training step time of a batch of candidates: compute, communication, pipeline, optimizer.
+
+The step follows Megatron-LM's PTD-P schedule (Narayanan et al. 2021, arXiv 2104.04473):
+m = B/(dp·b) micro-batches pass p stages with v model chunks each; the pipeline takes
+(m + (p-1)/v) micro-batch slots of its slowest stage (§2.2.2, bubble fraction (p-1)/(v·m)).
+A slot holds the stage's forward, backward and recomputed forward, its tensor-, context- and
+expert-parallel collectives, and its point-to-point sends. The gradient reduction over data
+parallel ranks and the optimizer step follow the pipeline flush.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rackforge.catalog.schema import ModelArchitecture
+from rackforge.codesign.candidates import Candidates, FloatArray
+from rackforge.codesign.comm import Network
+from rackforge.codesign.compute import LayerForward, layer_forward, logits_forward
+from rackforge.codesign.flops import training_flops_per_sequence
+from rackforge.codesign.hardware import Hardware
+from rackforge.codesign.memory import GIB, MemoryUse, gradient_bytes, memory_use
+
+BREAKDOWN_KEYS: tuple[str, ...] = (
+    "compute",
+    "elementwise",
+    "recompute",
+    "tp_comm",
+    "cp_comm",
+    "ep_comm",
+    "pp_comm",
+    "overhead",
+    "bubble",
+    "dp_comm",
+    "optimizer",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingProblem:
+    """What stays fixed across candidates: the model, the hardware and the batch."""
+
+    model: ModelArchitecture
+    hw: Hardware
+    global_batch: int
+
+    @property
+    def flash(self) -> bool:
+        return self.hw.profile.flash_attention
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """Predicted step of every candidate (arrays aligned with the candidates)."""
+
+    candidates: Candidates
+    step_time_s: FloatArray
+    breakdown_s: dict[str, FloatArray]
+    memory: MemoryUse
+    fits: np.ndarray
+    model_flops_per_step: FloatArray
+    hardware_flops_per_step: FloatArray
+
+    @property
+    def gpus(self) -> np.ndarray:
+        return self.candidates.gpus
+
+
+def _layer_slot(
+    layer: LayerForward,
+    tp_coll: FloatArray,
+    cp_pass: FloatArray,
+    ep_coll: FloatArray,
+    c: Candidates,
+    kernel_s: float,
+) -> dict[str, FloatArray]:
+    """One layer's share of a micro-batch slot: forward + 2×backward (+ recomputation)."""
+    rc = c.recompute
+    full, selective = (rc == 2), (rc == 1)
+    recompute = np.where(full, layer.total, 0.0) + np.where(
+        selective, layer.attention_core + layer.attention_elementwise, 0.0
+    )
+    passes = 3.0 + full  # forward, backward (2×), recomputed forward
+    collectives = np.where(full, 6.0, 4.0)  # 2 per forward and per backward pass
+    # Context parallel ring exchange of K/V overlaps the attention core (Megatron-Core CP).
+    cp_exposed = np.maximum(0.0, cp_pass - layer.attention_core) * passes
+    return {
+        "compute": 3.0 * layer.matmul,
+        "elementwise": 3.0 * (layer.elementwise + layer.attention_elementwise),
+        "recompute": recompute,
+        "tp_comm": collectives * tp_coll,
+        "cp_comm": cp_exposed,
+        "ep_comm": collectives * ep_coll,
+        "overhead": passes * layer.kernels * kernel_s,
+    }
+
+
+def evaluate(problem: TrainingProblem, c: Candidates) -> Evaluation:
+    """Step time, FLOPs and memory of every candidate."""
+    model, hw = problem.model, problem.hw
+    net = Network.of(c.scale_up_size, c.scale_up_gb_s, c.scale_out_gb_s, hw.profile)
+    t, p, v = c.tp, c.pp.astype(np.float64), c.interleave.astype(np.float64)
+    one = np.ones_like(c.tp)
+    tokens = c.micro_batch * model.seq_len / c.cp
+    act_bytes = float(hw.storage_bytes)
+    m = problem.global_batch / (c.dp * c.micro_batch)
+
+    # Tensor parallel: an all-reduce (or reduce-scatter + all-gather under SP, same volume)
+    # of the b·s·h activations per collective (Korthikanti §4.2.2).
+    tp_coll = net.all_reduce(tokens * model.hidden * act_bytes, t, one)
+    g, d = model.n_kv_heads, model.d_head
+    kv_bytes = c.micro_batch * model.seq_len * 2.0 * g * d * act_bytes / t
+    cp_pass = net.all_reduce(kv_bytes, c.cp, t) * 0.5  # all-gather volume of K and V
+    slot: dict[str, FloatArray] = {k: np.zeros(len(c)) for k in BREAKDOWN_KEYS}
+    share = c.stage_share(model.layers)
+    kinds = [(False, model.layers - model.moe_layers), (True, model.moe_layers)]
+    for moe_layer, count in kinds:
+        if count == 0:
+            continue
+        layer = layer_forward(
+            model,
+            hw,
+            micro_batch=c.micro_batch,
+            tp=t,
+            cp=c.cp,
+            ep=c.ep,
+            sequence_parallel=c.sequence_parallel,
+            moe_layer=moe_layer,
+            flash=problem.flash,
+        )
+        ep_coll = np.zeros(len(c))
+        if moe_layer and model.moe is not None:
+            dispatch = tokens * model.moe.top_k * model.hidden * act_bytes
+            ep_coll = net.all_to_all(dispatch, c.ep, t * c.cp)
+        for key, value in _layer_slot(
+            layer, tp_coll, cp_pass, ep_coll, c, hw.profile.kernel_overhead_s
+        ).items():
+            slot[key] = slot[key] + value * count * share
+
+    # Output layer on the last stage: forward + backward, never recomputed.
+    slot["compute"] = slot["compute"] + 3.0 * logits_forward(
+        model, hw, micro_batch=c.micro_batch, tp=t, cp=c.cp
+    )
+    # Pipeline sends: activations forward, gradients backward, once per chunk; scattered over
+    # TP ranks (Narayanan §4.1 scatter/gather), inside the domain only if the whole job is.
+    p2p_bytes = tokens * model.hidden * act_bytes / t
+    inside = c.gpus <= c.scale_up_size
+    slot["pp_comm"] = np.where(c.pp > 1, 2.0 * v * net.send(p2p_bytes, inside), 0.0)
+
+    slot_time = sum(slot.values(), np.zeros(len(c)))
+    breakdown = {k: val * m for k, val in slot.items()}
+    breakdown["bubble"] = (p - 1) / v * slot_time
+
+    mem = memory_use(model, c, hw, global_batch=problem.global_batch, flash=problem.flash)
+    breakdown["dp_comm"] = _data_parallel(mem, c, net, hw, slot, m)
+    # Adam step: read weights, gradients, states; write weights and states (≈ 32 B/param).
+    shard = np.where(c.zero >= 1, c.dp * c.cp, 1).astype(np.float64)
+    update_bytes = mem.params_per_gpu / shard * (2 * act_bytes + gradient_bytes(hw.precision) + 24)
+    breakdown["optimizer"] = update_bytes / hw.memory_bytes_s
+
+    step = sum(breakdown.values(), np.zeros(len(c)))
+    model_seq, hw_seq = np.zeros(len(c)), np.zeros(len(c))
+    for code, name in enumerate(("none", "selective", "full")):
+        mf, hf = training_flops_per_sequence(model, name)
+        model_seq = np.where(c.recompute == code, mf, model_seq)
+        hw_seq = np.where(c.recompute == code, hf, hw_seq)
+    fits = mem.total <= hw.accelerator.memory_gib * GIB
+    return Evaluation(
+        candidates=c,
+        step_time_s=step,
+        breakdown_s=breakdown,
+        memory=mem,
+        fits=fits,
+        model_flops_per_step=model_seq * problem.global_batch,
+        hardware_flops_per_step=hw_seq * problem.global_batch,
+    )
+
+
+def _data_parallel(
+    mem: MemoryUse,
+    c: Candidates,
+    net: Network,
+    hw: Hardware,
+    slot: dict[str, FloatArray],
+    m: FloatArray,
+) -> FloatArray:
+    """Exposed time of the gradient reduction (and ZeRO-3 parameter gathers)."""
+    n = c.dp * c.cp
+    stride = c.tp
+    grads = mem.params_per_gpu * gradient_bytes(hw.precision)
+    params = mem.params_per_gpu * hw.storage_bytes
+    all_reduce = net.all_reduce(grads, n, stride)
+    # ZeRO 1/2 (distributed optimizer): reduce-scatter gradients, all-gather updated weights.
+    sharded = net.reduce_scatter(grads, n, stride) + net.reduce_scatter(params, n, stride)
+    at_end = np.where(c.zero == 0, all_reduce, sharded)
+    backward = 2.0 / 3.0 * (slot["compute"] + slot["elementwise"])
+    # With overlap, buckets are reduced while the last micro-batch's backward runs (Megatron
+    # --overlap-grad-reduce; PyTorch DDP, Li et al. 2020).
+    exposed_end = np.where(c.dp_overlap, np.maximum(0.0, at_end - backward), at_end)
+    # ZeRO-3 gathers weights before each forward and backward and reduce-scatters gradients
+    # per micro-batch; prefetching hides them behind that micro-batch's compute.
+    per_mb = 2.0 * net.reduce_scatter(params, n, stride) + net.reduce_scatter(grads, n, stride)
+    compute = slot["compute"] + slot["elementwise"] + slot["recompute"]
+    zero3 = m * np.where(c.dp_overlap, np.maximum(0.0, per_mb - compute), per_mb)
+    result: FloatArray = np.where(c.zero == 3, zero3, exposed_end)
+    return result
