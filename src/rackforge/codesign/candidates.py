@@ -55,6 +55,20 @@ class Candidates:
         result: FloatArray = per_chunk * self.interleave / layers
         return result
 
+    def distinct(self, *names: str) -> tuple[Candidates, IntArray]:
+        """The candidates with distinct values of `names`, and where each row maps to.
+
+        Work that depends on a few knobs only (a layer's kernels depend on micro-batch, TP,
+        CP, EP and SP, not on ZeRO or the network) is computed once per distinct row and
+        gathered back with the returned inverse index.
+        """
+        key = np.zeros(len(self), dtype=np.int64)
+        for name in names:
+            values = getattr(self, name).astype(np.int64)
+            key = key * (int(values.max(initial=0)) + 1) + values
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        return self.take(first), inverse.astype(np.int64)
+
     def take(self, index: NDArray[Any]) -> Candidates:
         """The subset at `index` (a boolean mask or integer positions)."""
         return Candidates(**{f.name: getattr(self, f.name)[index] for f in fields(self)})

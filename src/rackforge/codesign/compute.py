@@ -90,6 +90,17 @@ class LayerForward:
     attention_elementwise: FloatArray  # softmax/dropout over s×s (standard attention only)
     kernels: int
 
+    def gather(self, rows: IntArray) -> LayerForward:
+        """Expand per-distinct-row results back to every candidate."""
+        return LayerForward(
+            self.projections[rows],
+            self.attention_core[rows],
+            self.mlp[rows],
+            self.elementwise[rows],
+            self.attention_elementwise[rows],
+            self.kernels,
+        )
+
     @property
     def matmul(self) -> FloatArray:
         return self.projections + self.attention_core + self.mlp

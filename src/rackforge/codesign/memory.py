@@ -84,6 +84,34 @@ def activation_bytes_per_layer(
     model: ModelArchitecture, c: Candidates, hw: Hardware, flash: bool, moe_layer: bool
 ) -> FloatArray:
     """Stored activations of one layer and one micro-batch (Korthikanti eqs. 1-6, generalised)."""
+    return _LayerActivations.of(model, c, hw, flash, moe_layer).stored
+
+
+@dataclass(frozen=True, slots=True)
+class _LayerActivations:
+    """Per-layer activations under the candidate's recompute mode, and without recompute."""
+
+    stored: FloatArray
+    full: FloatArray
+
+    @staticmethod
+    def of(
+        model: ModelArchitecture, c: Candidates, hw: Hardware, flash: bool, moe_layer: bool
+    ) -> _LayerActivations:
+        # Computed once per distinct (micro-batch, TP, CP, SP) and recompute mode, then gathered.
+        rows, inverse = c.distinct("micro_batch", "tp", "cp", "sequence_parallel")
+        table = np.stack(
+            [
+                _activation_bytes(model, rows.with_recompute(code), hw, flash, moe_layer)
+                for code in range(3)
+            ]
+        )
+        return _LayerActivations(table[c.recompute, inverse], table[0, inverse])
+
+
+def _activation_bytes(
+    model: ModelArchitecture, c: Candidates, hw: Hardware, flash: bool, moe_layer: bool
+) -> FloatArray:
     h, a, g, d = model.hidden, model.heads, model.n_kv_heads, model.d_head
     t = c.tp.astype(np.float64)
     tokens = c.micro_batch * model.seq_len / c.cp
@@ -136,16 +164,12 @@ def memory_use(
     share = c.stage_share(model.layers)
     in_flight = np.minimum(p, micro_batches) * np.where(v > 1, 1.0 + (p - 1) / (p * v), 1.0)
     dense_layers = model.layers - model.moe_layers
-    per_mb = dense_layers * share * activation_bytes_per_layer(model, c, hw, flash, False)
-    worst_layer = activation_bytes_per_layer(model, c, hw, flash, model.moe_layers > 0)
-    if model.moe_layers:
-        per_mb = per_mb + model.moe_layers * share * worst_layer
+    dense = _LayerActivations.of(model, c, hw, flash, False)
+    worst = _LayerActivations.of(model, c, hw, flash, True) if model.moe_layers else dense
+    per_mb = dense_layers * share * dense.stored + model.moe_layers * share * worst.stored
     activations = in_flight * per_mb
     # Recomputation needs one layer's full activations while it runs its backward pass.
-    full_layer = activation_bytes_per_layer(
-        model, c.with_recompute(0), hw, flash, model.moe_layers > 0
-    )
-    activations = activations + np.where(c.recompute > 0, full_layer, 0.0)
+    activations = activations + np.where(c.recompute > 0, worst.full, 0.0)
     # Logits and loss in fp32 on the last stage (Korthikanti eq. 4: 4·s·b·V/t).
     tokens = c.micro_batch * model.seq_len / c.cp
     activations = activations + 4.0 * tokens * model.vocab / c.tp

@@ -107,20 +107,26 @@ def best_of_chunk(job: tuple[TrainingProblem, Candidates, int]) -> ChunkBest:
     problem, cands, top = job
     ev = evaluate(problem, cands)
     ok = np.flatnonzero(ev.fits)
-    order = ok[np.argsort(ev.step_time_s[ok], kind="stable")[:top]]
+    times = ev.step_time_s[ok]
+    if ok.size > top:
+        part = np.argpartition(times, top)[:top]
+        order = ok[part[np.argsort(times[part], kind="stable")]]
+    else:
+        order = ok[np.argsort(times, kind="stable")]
     # Best per system option (count, scale-up size, scale-out bandwidth) for the Pareto front.
-    key = np.stack(
-        [cands.gpus[ok], cands.scale_up_size[ok], cands.scale_out_gb_s[ok].astype(np.int64)]
-    )
-    by_time = ok[np.lexsort((ev.step_time_s[ok], *key[::-1]))] if ok.size else ok
-    if by_time.size:
-        k = np.stack(
-            [cands.gpus[by_time], cands.scale_up_size[by_time], cands.scale_out_gb_s[by_time]]
+    best: list[int] = []
+    if ok.size:
+        key = (
+            cands.gpus[ok] * 1_000_003
+            + cands.scale_up_size[ok] * 1_009
+            + np.round(cands.scale_out_gb_s[ok] * 8).astype(np.int64)
         )
-        first = np.ones(by_time.size, bool)
-        first[1:] = np.any(k[:, 1:] != k[:, :-1], axis=0)
-        by_time = by_time[first]
-    return ChunkBest(len(cands), int(ok.size), cands.take(order), cands.take(by_time))
+        for value in np.unique(key):
+            members = np.flatnonzero(key == value)
+            best.append(int(ok[members[np.argmin(times[members])]]))
+    return ChunkBest(
+        len(cands), int(ok.size), cands.take(order), cands.take(np.array(best, dtype=np.int64))
+    )
 
 
 def _chunks(c: Candidates, size: int) -> list[Candidates]:

@@ -114,6 +114,7 @@ def evaluate(problem: TrainingProblem, c: Candidates) -> Evaluation:
     cp_pass = net.all_reduce(kv_bytes, c.cp, t) * 0.5  # all-gather volume of K and V
     slot: dict[str, FloatArray] = {k: np.zeros(len(c)) for k in BREAKDOWN_KEYS}
     share = c.stage_share(model.layers)
+    kernels, kernel_rows = c.distinct("micro_batch", "tp", "cp", "ep", "sequence_parallel")
     kinds = [(False, model.layers - model.moe_layers), (True, model.moe_layers)]
     for moe_layer, count in kinds:
         if count == 0:
@@ -121,14 +122,14 @@ def evaluate(problem: TrainingProblem, c: Candidates) -> Evaluation:
         layer = layer_forward(
             model,
             hw,
-            micro_batch=c.micro_batch,
-            tp=t,
-            cp=c.cp,
-            ep=c.ep,
-            sequence_parallel=c.sequence_parallel,
+            micro_batch=kernels.micro_batch,
+            tp=kernels.tp,
+            cp=kernels.cp,
+            ep=kernels.ep,
+            sequence_parallel=kernels.sequence_parallel,
             moe_layer=moe_layer,
             flash=problem.flash,
-        )
+        ).gather(kernel_rows)
         ep_coll = np.zeros(len(c))
         if moe_layer and model.moe is not None:
             dispatch = tokens * model.moe.top_k * model.hidden * act_bytes
@@ -190,17 +191,18 @@ def _data_parallel(
     stride = c.tp
     grads = mem.params_per_gpu * gradient_bytes(hw.precision)
     params = mem.params_per_gpu * hw.storage_bytes
-    all_reduce = net.all_reduce(grads, n, stride)
-    # ZeRO 1/2 (distributed optimizer): reduce-scatter gradients, all-gather updated weights.
-    sharded = net.reduce_scatter(grads, n, stride) + net.reduce_scatter(params, n, stride)
-    at_end = np.where(c.zero == 0, all_reduce, sharded)
+    scatter_grads = net.reduce_scatter(grads, n, stride)
+    gather_params = net.reduce_scatter(params, n, stride)  # all-gather: same cost
+    # ZeRO 0 all-reduces gradients (= reduce-scatter + all-gather of the same bytes); ZeRO 1/2
+    # (distributed optimizer) reduce-scatter gradients and all-gather the updated weights.
+    at_end = np.where(c.zero == 0, 2.0 * scatter_grads, scatter_grads + gather_params)
     backward = 2.0 / 3.0 * (slot["compute"] + slot["elementwise"])
     # With overlap, buckets are reduced while the last micro-batch's backward runs (Megatron
     # --overlap-grad-reduce; PyTorch DDP, Li et al. 2020).
     exposed_end = np.where(c.dp_overlap, np.maximum(0.0, at_end - backward), at_end)
     # ZeRO-3 gathers weights before each forward and backward and reduce-scatters gradients
     # per micro-batch; prefetching hides them behind that micro-batch's compute.
-    per_mb = 2.0 * net.reduce_scatter(params, n, stride) + net.reduce_scatter(grads, n, stride)
+    per_mb = 2.0 * gather_params + scatter_grads
     compute = slot["compute"] + slot["elementwise"] + slot["recompute"]
     zero3 = m * np.where(c.dp_overlap, np.maximum(0.0, per_mb - compute), per_mb)
     result: FloatArray = np.where(c.zero == 3, zero3, exposed_end)
