@@ -141,21 +141,18 @@ def validate(
         )
     else:
         t = Table(title=f"validation: {path}")
-        for col in ("case", "quantity", "measured", "predicted", "error", "chosen knobs"):
-            t.add_column(
-                col, justify="right" if col in ("measured", "predicted", "error") else "left"
-            )
+        t.add_column("case", no_wrap=True)
+        for col in ("measured", "predicted", "error"):
+            t.add_column(col, justify="right", no_wrap=True)
+        t.add_column("chosen knobs", no_wrap=True)
         for c in report.cases:
             p = c.estimate.parallelism
             knobs = f"mb={p['micro_batch']} v={p['interleave']} zero={p['zero']}"
             t.add_row(
-                c.case_id,
-                c.quantity,
-                f"{c.measured:.1f}",
-                f"{c.predicted:.1f}",
-                f"{c.error:+.1%}",
-                knobs,
+                c.case_id, f"{c.measured:.1f}", f"{c.predicted:.1f}", f"{c.error:+.1%}", knobs
             )
+        quantities = sorted({c.quantity for c in report.cases})
+        t.caption = f"quantity: {', '.join(quantities)}"
         stdout.print(t)
         verdict = "[green]PASS[/green]" if ok else "[red]FAIL[/red]"
         stdout.print(

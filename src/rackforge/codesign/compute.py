@@ -64,16 +64,20 @@ def gemm_time(
     k: Dim,
     hw: Hardware,
     batch: FloatArray | float = 1.0,
+    *,
+    wide: bool = False,
 ) -> FloatArray:
-    """Roofline time of `batch` GEMMs [m×k]·[k×n] totalling `flops`."""
+    """Roofline time of `batch` GEMMs [m×k]·[k×n] totalling `flops` (`wide`: kept 16-bit)."""
     m, n, k = np.broadcast_arrays(
         np.asarray(m, np.float64), np.asarray(n, np.float64), np.asarray(k, np.float64)
     )
     half = hw.profile.matmul_half_dim
     kdepth = k / (k + half)  # short reductions cannot hide the tile prologue/epilogue
     util = wave_utilisation(m, n, batch, hw)
-    compute = flops / (hw.matmul_flops * util * kdepth)
-    traffic = hw.operand_bytes * (m * k + k * n) + hw.storage_bytes * m * n
+    rate = hw.wide_matmul_flops if wide else hw.matmul_flops
+    operand = hw.storage_bytes if wide else hw.operand_bytes
+    compute = flops / (rate * util * kdepth)
+    traffic = operand * (m * k + k * n) + hw.storage_bytes * m * n
     memory = batch * traffic / hw.memory_bytes_s
     result: FloatArray = np.maximum(compute, memory)
     return result
@@ -141,16 +145,16 @@ def layer_forward(
         # Fused kernel (FlashAttention-2, Dao 2023): scores never reach HBM; the causal mask
         # skips half the blocks; throughput below a plain GEMM's.
         eff = hw.profile.attention_efficiency
-        attention_core = 0.5 * core_flops / (hw.matmul_flops * eff)
+        attention_core = 0.5 * core_flops / (hw.wide_matmul_flops * eff)
         attention_elementwise = np.zeros_like(t)
     else:
         sq = s / cp
         batch = micro_batch * heads_local
         scores = gemm_time(
-            2.0 * tokens * s * heads_local * dk, sq, np.full_like(t, s), dk, hw, batch
+            2.0 * tokens * s * heads_local * dk, sq, np.full_like(t, s), dk, hw, batch, wide=True
         )
         values = gemm_time(
-            2.0 * tokens * s * heads_local * dv, sq, dv, np.full_like(t, s), hw, batch
+            2.0 * tokens * s * heads_local * dv, sq, dv, np.full_like(t, s), hw, batch, wide=True
         )
         attention_core = scores + values
         # Scale-mask-softmax reads and writes the scores (2+2 bytes), dropout reads the probs,
@@ -161,6 +165,13 @@ def layer_forward(
     # bias-dropout-residual adds (read 2h + 2h, write 2h, mask h): 22h bytes (16-bit).
     elementwise = 22.0 * h * tokens / h_shard / hw.memory_bytes_s
     n_mat = mlp_matrices(model)
+    if hw.operand_bytes < hw.storage_bytes:
+        # FP8/FP4: every linear layer's input is cast (read 16-bit, write narrow) first
+        # (Transformer Engine); inputs of QKV and MLP (h), projection (a·d/t) and down (f/t).
+        width = 2.0 * h + (a * model.d_head + float(model.ffn)) / t
+        elementwise = elementwise + (
+            (hw.storage_bytes + hw.operand_bytes) * width * tokens / hw.memory_bytes_s
+        )
     act_bytes = 4.0 if n_mat == 2 else 6.0  # GeLU reads/writes f; SwiGLU reads 2f, writes f
     if moe_layer and model.moe is not None:
         moe = model.moe
@@ -217,7 +228,7 @@ def logits_forward(
     t = tp.astype(np.float64)
     tokens = micro_batch * float(model.seq_len) / cp
     v, h = float(model.vocab), float(model.hidden)
-    gemm = gemm_time(2.0 * tokens * h * v / t, tokens, v / t, np.full_like(t, h), hw)
+    gemm = gemm_time(2.0 * tokens * h * v / t, tokens, v / t, np.full_like(t, h), hw, wide=True)
     # Cross-entropy in fp32 over V/t logits: cast, max, exp-sum, gradient (≈ 4 passes × 4 B).
     loss = 16.0 * tokens * v / t / hw.memory_bytes_s
     return gemm + loss

@@ -37,6 +37,7 @@ class Hardware:
 
     peak_flops: float
     matmul_flops: float  # peak × matmul efficiency
+    wide_matmul_flops: float  # 16-bit peak × matmul efficiency: attention and output layer
     memory_bytes_s: float  # HBM bandwidth × memory efficiency
     operand_bytes: float
     storage_bytes: int
@@ -58,6 +59,8 @@ class Hardware:
         return Hardware(
             peak_flops=peak * 1e12,
             matmul_flops=peak * 1e12 * profile.matmul_efficiency,
+            wide_matmul_flops=_wide_peak(accelerator, precision, peak) * 1e12
+            * profile.matmul_efficiency,
             memory_bytes_s=accelerator.memory_bandwidth_tb_s * 1e12 * profile.memory_efficiency,
             operand_bytes=OPERAND_BYTES[precision],
             storage_bytes=STORAGE_BYTES[precision],
@@ -65,3 +68,16 @@ class Hardware:
             accelerator=accelerator,
             precision=precision,
         )
+
+
+def _wide_peak(accelerator: Accelerator, precision: Precision, peak: float) -> float:
+    """Peak of the GEMMs that stay in 16-bit under FP8/FP4 training.
+
+    Transformer Engine recipes quantise the linear layers only: attention (FlashAttention)
+    and the output layer run in BF16 (NVIDIA Transformer Engine user guide, "FP8 primer";
+    Llama 3 / DeepSeek-V3 FP8 recipes keep the same parts in high precision).
+    """
+    if precision not in ("fp8", "fp4"):
+        return peak
+    wide = accelerator.dense_tflops.peak("bf16") or accelerator.dense_tflops.peak("fp16")
+    return wide or peak
