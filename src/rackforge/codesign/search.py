@@ -17,6 +17,7 @@ import numpy as np
 from rackforge.codesign.candidates import Candidates
 from rackforge.codesign.estimate import estimate_at
 from rackforge.codesign.hardware import Hardware
+from rackforge.codesign.knobs import check_knobs
 from rackforge.codesign.results import TrainingEstimate
 from rackforge.codesign.scenario import Scenario
 from rackforge.codesign.space import SystemOption, enumerate_space
@@ -154,6 +155,8 @@ def search(
     """Every valid configuration of the scenario's free knobs, best first."""
     start = time.perf_counter()
     problem = problem_of(scenario)
+    for option in system_options(scenario, space):
+        check_knobs(scenario.model, option.count, scenario.parallelism, scenario.global_batch)
     cands = enumerate_space(
         scenario.model, system_options(scenario, space), scenario.parallelism, scenario.global_batch
     )

@@ -44,7 +44,7 @@ def load_scenario(path: Path, book: ProfileBook) -> Scenario:
 
 def estimate_file(path: Path, settings: Settings) -> TrainingEstimate:
     """`codesign estimate`: the best configuration for the knobs left free."""
-    return search(load_scenario(path, profile_book(settings)), top=1).best
+    return search_file(path, settings, top=1).best
 
 
 def search_file(
@@ -54,10 +54,14 @@ def search_file(
     space: SearchSpace | None = None,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    top: int = 10,
 ) -> SearchResult:
     """`codesign search`: every configuration, best first, with the Pareto front."""
     scenario = load_scenario(path, profile_book(settings))
-    return search(scenario, space=space, executor=executor, progress=progress)
+    try:
+        return search(scenario, space=space, executor=executor, progress=progress, top=top)
+    except InputError as err:
+        raise err.located(str(path)) from None
 
 
 def read_cases(path: Path) -> list[dict[str, Any]]:
