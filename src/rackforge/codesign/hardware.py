@@ -59,7 +59,8 @@ class Hardware:
         return Hardware(
             peak_flops=peak * 1e12,
             matmul_flops=peak * 1e12 * profile.matmul_efficiency,
-            wide_matmul_flops=_wide_peak(accelerator, precision, peak) * 1e12
+            wide_matmul_flops=_wide_peak(accelerator, precision, peak)
+            * 1e12
             * profile.matmul_efficiency,
             memory_bytes_s=accelerator.memory_bandwidth_tb_s * 1e12 * profile.memory_efficiency,
             operand_bytes=OPERAND_BYTES[precision],
