@@ -51,9 +51,10 @@ class Network:
         """Time of an all-reduce of `size` bytes over `n` ranks."""
         k = self.local_ranks(n, stride)
         nodes = n // k
-        intra = 2.0 * (k - 1) / k * size / self.up_bytes_s + 2.0 * (k - 1) * self.up_latency_s
-        # Across domains NCCL uses rings or trees; latency grows with the shorter of the two.
-        steps = np.minimum(2.0 * (nodes - 1), 2.0 * np.ceil(np.log2(np.maximum(nodes, 1))))
+        # NCCL picks rings or trees (NVLS inside NVSwitch domains); the latency term grows with
+        # the shorter of 2(n-1) ring steps and 2⌈log2 n⌉ tree steps.
+        intra = 2.0 * (k - 1) / k * size / self.up_bytes_s + _steps(k) * self.up_latency_s
+        steps = _steps(nodes)
         inter = np.where(
             nodes > 1,
             2.0 * (nodes - 1) / nodes * (size / k) / self.out_bytes_s + steps * self.out_latency_s,
@@ -79,3 +80,10 @@ class Network:
             size / self.up_bytes_s + self.up_latency_s,
             size / self.out_bytes_s + self.out_latency_s,
         )
+
+
+def _steps(n: IntArray) -> FloatArray:
+    """Latency steps of an all-reduce over n participants (ring or tree, whichever is fewer)."""
+    n = np.maximum(n, 1)
+    steps: FloatArray = np.minimum(2.0 * (n - 1), 2.0 * np.ceil(np.log2(n)))
+    return steps

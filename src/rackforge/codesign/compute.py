@@ -46,12 +46,19 @@ def wave_utilisation(
     §§ "Tile Quantization" and "Wave Quantization". Without a known SM count, only tile
     quantisation applies.
     """
-    tm, tn = _tile(m, hw.profile.gemm_tile_m), _tile(n, hw.profile.gemm_tile_n)
-    tiles = batch * np.ceil(m / tm) * np.ceil(n / tn)
+    best: FloatArray | None = None
+    big_m, big_n = hw.profile.gemm_tile_m, hw.profile.gemm_tile_n
     units = hw.accelerator.compute_units
-    slots = tiles if units is None else np.ceil(tiles / units) * units
-    result: FloatArray = batch * m * n / (slots * tm * tn)
-    return result
+    # The library's heuristics pick, per shape, among the large tile, its transpose and a
+    # half-size tile; the best-filled choice is used.
+    for tile_m, tile_n in ((big_m, big_n), (big_n, big_m), (big_n, big_n)):
+        tm, tn = _tile(m, tile_m), _tile(n, tile_n)
+        tiles = batch * np.ceil(m / tm) * np.ceil(n / tn)
+        slots = tiles if units is None else np.ceil(tiles / units) * units
+        util: FloatArray = batch * m * n / (slots * tm * tn)
+        best = util if best is None else np.maximum(best, util)
+    assert best is not None
+    return best
 
 
 Dim = FloatArray | float

@@ -4,7 +4,10 @@ Conventions follow Narayanan et al. 2021 (arXiv 2104.04473, eq. 3) and Korthikan
 (arXiv 2205.05198, §5): a multiply-add is 2 FLOPs, attention scores and values are counted over
 the full s×s matrix (the causal mask is not subtracted), the backward pass costs twice the
 forward, and the logits are not recomputed. For a GPT with full recomputation this reproduces
-96·B·s·l·h²·(1 + s/6h + V/16lh) exactly (tests/unit/codesign/test_flops.py).
+96·B·s·l·h²·(1 + s/6h + V/16lh) exactly (tests/unit/codesign/test_flops.py). Reported FLOPs
+keep this convention for fused causal attention too, as published MFU figures do; the kernels
+then execute only the causal half, which the timing model (compute.py) accounts for, so at
+very long contexts MFU can exceed the utilisation the kernels actually reach.
 """
 
 from __future__ import annotations

@@ -80,5 +80,20 @@ def check_knobs(
         raise _fail(
             "interleave", "interleaving needs pipeline parallelism", "set pp > 1 or interleave: 1"
         )
+    if spec.interleave not in (None, 1) and pp is not None and dp is not None and spec.micro_batch:
+        micro_batches = global_batch // (dp * spec.micro_batch)
+        if micro_batches % pp:
+            raise _fail(
+                "interleave",
+                f"the interleaved schedule needs micro-batches ({micro_batches}) "
+                f"divisible by pp={pp}",
+                "change micro_batch or global_batch, or set interleave: 1",
+            )
+    if spec.interleave is not None and pp is not None and pp * spec.interleave > model.layers:
+        raise _fail(
+            "interleave",
+            f"pp·interleave = {pp * spec.interleave} exceeds the {model.layers} layers",
+            "use fewer chunks",
+        )
     if spec.sequence_parallel and tp == 1:
         raise _fail("sequence_parallel", "sequence parallelism needs tp > 1", "set tp > 1 or false")

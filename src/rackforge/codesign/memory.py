@@ -131,10 +131,10 @@ def _activation_bytes(
         mlp = act * model.ffn / t
     full = (replicated + attention + mlp) * tokens * scale
     if not flash:
-        # Scores, softmax output and dropout mask: 5·a·s bytes per token (Korthikanti eq. 1),
-        # dropped by selective recomputation (§4.2).
+        # Softmax output, dropout output (16-bit each) and a 1-byte mask per score: 5·a·s
+        # bytes per token (Korthikanti eq. 1), dropped by selective recomputation (§4.2).
         keys = model.seq_len / c.cp
-        full = full + np.where(c.recompute == 1, 0.0, 5.0 * a * keys / t * tokens)
+        full = full + np.where(c.recompute == 1, 0.0, (4.0 * scale + 1.0) * a * keys / t * tokens)
     # Full recomputation keeps only each layer's input (Korthikanti §4.1: 2sbh, /t with SP).
     checkpoint = 2.0 * h * tokens / np.where(sp, t, 1.0) * scale
     stored: FloatArray = np.where(c.recompute == 2, checkpoint, full)
@@ -169,7 +169,7 @@ def memory_use(
     per_mb = dense_layers * share * dense.stored + model.moe_layers * share * worst.stored
     activations = in_flight * per_mb
     # Recomputation needs one layer's full activations while it runs its backward pass.
-    activations = activations + np.where(c.recompute > 0, worst.full, 0.0)
+    activations = activations + np.where(c.recompute == 2, worst.full, 0.0)
     # Logits and loss in fp32 on the last stage (Korthikanti eq. 4: 4·s·b·V/t).
     tokens = c.micro_batch * model.seq_len / c.cp
     activations = activations + 4.0 * tokens * model.vocab / c.tp

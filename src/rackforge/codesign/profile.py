@@ -67,8 +67,15 @@ class EfficiencyProfile(BaseModel):
     scale_out_efficiency: float = Field(
         0.80, gt=0, le=1, description="achieved bus bandwidth / scale-out NIC bandwidth"
     )
-    scale_up_latency_s: float = Field(10e-6, ge=0, description="per-step latency in scale-up")
-    scale_out_latency_s: float = Field(25e-6, ge=0, description="per-step latency in scale-out")
+    scale_up_latency_s: float = Field(
+        2e-6,
+        ge=0,
+        description="latency per algorithm step inside the scale-up domain (an 8-GPU NVLink "
+        "all-reduce of a few bytes takes ~10-15 µs in nccl-tests = 6 tree steps)",
+    )
+    scale_out_latency_s: float = Field(
+        6e-6, ge=0, description="latency per algorithm step across domains (IB/RoCE NIC + switch)"
+    )
     kernel_overhead_s: float = Field(
         4e-6, ge=0, description="launch and tail overhead per kernel (CUDA launch ~3-5 µs)"
     )

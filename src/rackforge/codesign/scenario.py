@@ -111,7 +111,7 @@ def resolve_system(data: Any) -> SystemSpec:
     if unknown:
         raise InputError(
             f"unknown key {sorted(unknown)[0]!r}",
-            where="system",
+            where=f"system.{sorted(unknown)[0]}",
             fix=f"allowed keys: {', '.join(sorted(SYSTEM_KEYS))}",
         )
     if "accelerator" not in raw:

@@ -111,8 +111,10 @@ def _space_for(
     v = v_opts[None, :]
     # Only chunkings that do not add layers to the busiest device beyond ⌈L/p⌉ are useful.
     busiest = np.ceil(model.layers / (pp * v)) * v
-    v_ok = (busiest == np.ceil(model.layers / pp)) & (
-        (v == 1) | ((pp > 1) & (m[:, None] % pp == 0))
+    v_ok = (
+        (busiest == np.ceil(model.layers / pp))
+        & (pp * v <= model.layers)
+        & ((v == 1) | ((pp > 1) & (m[:, None] % pp == 0)))
     )
     rows = _expand(rows, "interleave", v_opts, v_ok)
 

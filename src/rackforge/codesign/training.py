@@ -195,15 +195,26 @@ def _data_parallel(
     gather_params = net.reduce_scatter(params, n, stride)  # all-gather: same cost
     # ZeRO 0 all-reduces gradients (= reduce-scatter + all-gather of the same bytes); ZeRO 1/2
     # (distributed optimizer) reduce-scatter gradients and all-gather the updated weights.
-    at_end = np.where(c.zero == 0, 2.0 * scatter_grads, scatter_grads + gather_params)
-    backward = 2.0 / 3.0 * (slot["compute"] + slot["elementwise"])
+    slot_time = sum(slot.values(), np.zeros(len(c)))
+    # The backward share of a micro-batch slot (2 of its 3 passes) is the overlap window.
+    backward = 2.0 / 3.0 * slot_time
+    # ZeRO 0 all-reduces gradients once (= reduce-scatter + all-gather of the same bytes);
+    # ZeRO 1 (Megatron distributed optimizer) reduce-scatters them once and all-gathers the
+    # updated weights; ZeRO 2 keeps only its gradient shard, so it reduce-scatters after every
+    # micro-batch's backward (Rajbhandari et al. 2020, §5.2) and all-gathers weights at the end.
+    at_end = np.where(
+        c.zero == 0,
+        2.0 * scatter_grads,
+        np.where(c.zero == 2, gather_params, scatter_grads + gather_params),
+    )
     # With overlap, buckets are reduced while the last micro-batch's backward runs (Megatron
     # --overlap-grad-reduce; PyTorch DDP, Li et al. 2020).
     exposed_end = np.where(c.dp_overlap, np.maximum(0.0, at_end - backward), at_end)
+    per_mb_z2 = np.where(c.dp_overlap, np.maximum(0.0, scatter_grads - backward), scatter_grads)
+    exposed_end = exposed_end + np.where(c.zero == 2, m * per_mb_z2, 0.0)
     # ZeRO-3 gathers weights before each forward and backward and reduce-scatters gradients
-    # per micro-batch; prefetching hides them behind that micro-batch's compute.
+    # per micro-batch; prefetching hides them behind that micro-batch's slot.
     per_mb = 2.0 * gather_params + scatter_grads
-    compute = slot["compute"] + slot["elementwise"] + slot["recompute"]
-    zero3 = m * np.where(c.dp_overlap, np.maximum(0.0, per_mb - compute), per_mb)
+    zero3 = m * np.where(c.dp_overlap, np.maximum(0.0, per_mb - slot_time), per_mb)
     result: FloatArray = np.where(c.zero == 3, zero3, exposed_end)
     return result

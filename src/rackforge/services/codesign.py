@@ -20,7 +20,7 @@ from rackforge.codesign.validate import (
     validate_cases,
 )
 from rackforge.config import Settings
-from rackforge.errors import InputError
+from rackforge.errors import InfeasibleError, InputError
 from rackforge.formats.gemm_csv import read_gemm_csv
 from rackforge.formats.nccl_tests import read_nccl_tests
 from rackforge.formats.profile_store import load_profile_book, save_profile
@@ -62,6 +62,8 @@ def search_file(
         return search(scenario, space=space, executor=executor, progress=progress, top=top)
     except InputError as err:
         raise err.located(str(path)) from None
+    except InfeasibleError as err:
+        raise InfeasibleError(f"{path}: {err}") from None
 
 
 def read_cases(path: Path) -> list[dict[str, Any]]:
