@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from rackforge.cli.output import guarded, print_json, progress_bar, stdout
 from rackforge.codesign.results import TrainingEstimate
 from rackforge.codesign.search import SearchResult, SearchSpace
 from rackforge.config import Settings
+from rackforge.errors import InputError
 from rackforge.executors import executor_named
 from rackforge.services import codesign as service
 
@@ -163,6 +165,16 @@ def validate(
         raise typer.Exit(1)
 
 
+def _paired_logs(logs: list[Path], scenarios: list[Path]) -> list[tuple[Path, Path]]:
+    if len(logs) != len(scenarios):
+        raise InputError(
+            f"{len(logs)} --megatron-log but {len(scenarios)} --log-scenario",
+            where="--log-scenario",
+            fix="give one scenario per log, in the same order",
+        )
+    return list(zip(logs, scenarios, strict=True))
+
+
 @app.command()
 def calibrate(
     name: Annotated[str, typer.Option(help="profile name to save a new version of")],
@@ -177,6 +189,13 @@ def calibrate(
     steps: Annotated[Path | None, typer.Option(help="measured training runs YAML")] = None,
     case: Annotated[
         list[str] | None, typer.Option(help="use only these case ids (repeatable)")
+    ] = None,
+    megatron_log: Annotated[
+        list[Path] | None, typer.Option(help="Megatron-LM training log (repeatable)")
+    ] = None,
+    log_scenario: Annotated[
+        list[Path] | None,
+        typer.Option(help="scenario each --megatron-log ran (repeatable, same order)"),
     ] = None,
     fit: Annotated[str | None, typer.Option(help="parameters to fit, comma-separated")] = None,
     dry_run: Annotated[bool, typer.Option(help="fit and show, but do not save")] = False,
@@ -193,6 +212,7 @@ def calibrate(
             gemm=gemm or [],
             steps=steps,
             step_ids=case,
+            logs=_paired_logs(megatron_log or [], log_scenario or []),
             parameters=fit.split(",") if fit else None,
             save=not dry_run,
         )
@@ -215,7 +235,12 @@ def calibrate(
     for col in ("parameter", "value", "± 1σ"):
         t.add_column(col)
     for k, v in r.values.items():
-        t.add_row(k, f"{v:.4g}", f"{r.uncertainty[k]:.2g}")
+        sigma = r.uncertainty[k]
+        t.add_row(
+            k,
+            f"{v:.4g}",
+            f"{sigma:.2g}" if math.isfinite(sigma) else "n/a (as many points as parameters)",
+        )
     stdout.print(t)
     changes = Table(title="what changed in the predictions")
     for col in ("measurement", "measured", "before", "after"):

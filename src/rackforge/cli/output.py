@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -22,6 +23,10 @@ from rackforge.errors import InfeasibleError, InputError, RackForgeError
 
 T = TypeVar("T")
 stdout = Console()
+if not stdout.is_terminal:
+    # Logs and CI capture output without a terminal: Rich would fall back to 80 columns and
+    # cut table cells; a wider page keeps every figure whole.
+    stdout = Console(width=160)
 stderr = Console(stderr=True)
 
 
@@ -34,7 +39,9 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_plain(v) for v in value]
     if hasattr(value, "item") and callable(value.item):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN/inf: unknown values are null
     return value
 
 

@@ -198,8 +198,9 @@ def calibrate(
     fit = least_squares(
         residuals, x0, bounds=(lo, hi), diff_step=np.full(len(params), 1e-3), x_scale="jac"
     )
-    dof = max(1, len(measured) - len(params))
-    s2 = float(np.sum(fit.fun**2)) / dof
+    dof = len(measured) - len(params)
+    # With as many measurements as parameters the fit is exact and its spread unknowable.
+    s2 = float(np.sum(fit.fun**2)) / dof if dof > 0 else float("nan")
     try:
         jac = np.asarray(fit.jac, dtype=np.float64)
         cov = np.linalg.pinv(jac.T @ jac) * s2

@@ -24,6 +24,7 @@ from rackforge.errors import InfeasibleError, InputError
 from rackforge.formats.gemm_csv import read_gemm_csv
 from rackforge.formats.nccl_tests import read_nccl_tests
 from rackforge.formats.profile_store import load_profile_book, save_profile
+from rackforge.formats.training_log import read_megatron_log
 from rackforge.formats.yaml_file import load_yaml_mapping
 
 Progress = Callable[[int, int], None]
@@ -114,6 +115,18 @@ def step_cases(path: Path, book: ProfileBook, ids: Sequence[str] | None) -> list
     return out
 
 
+def log_case(log: Path, scenario_file: Path, book: ProfileBook) -> StepCase:
+    """A Megatron-LM log's median step time, for the scenario it ran."""
+    mapping = load_yaml_mapping(scenario_file)
+    measured = read_megatron_log(log, mapping, str(log))
+    try:
+        scenario = scenario_from_mapping(mapping, book=book, name=str(log))
+    except InputError as err:
+        raise err.located(str(scenario_file)) from None
+    assert measured.step_time_s is not None
+    return StepCase(str(log), scenario, "step_time_s", measured.step_time_s)
+
+
 def calibrate_files(
     *,
     settings: Settings,
@@ -123,6 +136,7 @@ def calibrate_files(
     nccl: Sequence[Path] = (),
     gemm: Sequence[Path] = (),
     steps: Path | None = None,
+    logs: Sequence[tuple[Path, Path]] = (),
     step_ids: Sequence[str] | None = None,
     parameters: Sequence[str] | None = None,
     save: bool = True,
@@ -138,6 +152,7 @@ def calibrate_files(
     for p in gemm:
         gemms += read_gemm_csv(p)
     cases = step_cases(steps, book, step_ids) if steps else []
+    cases += [log_case(log, scenario, book) for log, scenario in logs]
     if cases and base:
         cases = [
             StepCase(
@@ -148,7 +163,11 @@ def calibrate_files(
             )
             for c in cases
         ]
-    sources = [str(p) for p in (*nccl, *gemm)] + [f"{steps}#{c.case_id}" for c in cases]
+    sources = [str(p) for p in (*nccl, *gemm)]
+    sources += [
+        f"{steps}#{c.case_id}" for c in cases if c.case_id not in {str(lg) for lg, _ in logs}
+    ]
+    sources += [str(log) for log, _ in logs]
     result = calibrate(
         base_profile,
         name=name,
