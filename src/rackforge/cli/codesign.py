@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.table import Table
@@ -17,18 +17,30 @@ from rackforge.errors import InputError
 from rackforge.executors import executor_named
 from rackforge.services import codesign as service
 
+T = TypeVar("T", int, float)
+
 app = typer.Typer(help="Predict, search, validate and calibrate LLM training on candidate systems.")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")]
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML (see docs/formats.md)")]
 
 
-def _ints(text: str | None) -> tuple[int, ...] | None:
-    return tuple(int(x) for x in text.split(",")) if text else None
-
-
-def _floats(text: str | None) -> tuple[float, ...] | None:
-    return tuple(float(x) for x in text.split(",")) if text else None
+def _numbers(text: str | None, option: str, kind: type[T]) -> tuple[T, ...] | None:
+    """A comma-separated option value as numbers; a bad item is an input error naming it."""
+    if not text:
+        return None
+    values = []
+    for item in text.split(","):
+        try:
+            value = kind(item.strip())
+        except ValueError:
+            raise InputError(
+                f"{item.strip()!r} is not a number", where=option, fix=f"e.g. {option} 8,72"
+            ) from None
+        if value <= 0:
+            raise InputError(f"{item.strip()} must be positive", where=option, fix="use > 0")
+        values.append(value)
+    return tuple(values)
 
 
 def _estimate_table(e: TrainingEstimate, title: str) -> Table:
@@ -75,9 +87,13 @@ def search_cmd(
     executor: Annotated[str, typer.Option(help="local or ray")] = "local",
 ) -> None:
     """Evaluate every valid configuration; print the best, the top 10 and the Pareto front."""
-    space = SearchSpace(_ints(counts), _ints(scale_up), _floats(scale_out))
 
     def run() -> SearchResult:
+        space = SearchSpace(
+            _numbers(counts, "--counts", int),
+            _numbers(scale_up, "--scale-up", int),
+            _numbers(scale_out, "--scale-out", float),
+        )
         with progress_bar("searching") as progress:
             return service.search_file(
                 scenario,
