@@ -34,6 +34,7 @@ class Candidates:
     sequence_parallel: BoolArray
     zero: IntArray
     dp_overlap: BoolArray
+    ep_overlap: BoolArray
     scale_up_size: IntArray
     scale_up_gb_s: FloatArray
     scale_out_gb_s: FloatArray
@@ -91,6 +92,7 @@ class Candidates:
             "recompute": RECOMPUTE_NAMES[int(self.recompute[i])],
             "sequence_parallel": bool(self.sequence_parallel[i]),
             "dp_overlap": bool(self.dp_overlap[i]),
+            "ep_overlap": bool(self.ep_overlap[i]),
         }
 
     @staticmethod
@@ -105,13 +107,13 @@ class Candidates:
 
     @staticmethod
     def single(**values: float | int | bool) -> Candidates:
-        """A batch of one from scalar knobs (every field must be given)."""
+        """A batch of one from scalar knobs (every field but `ep_overlap` must be given)."""
         arrays: dict[str, NDArray[Any]] = {}
         for f in fields(Candidates):
-            v = values[f.name]
+            v = values.get(f.name, False) if f.name == "ep_overlap" else values[f.name]
             dtype = (
                 np.bool_
-                if f.name in ("sequence_parallel", "dp_overlap")
+                if f.name in ("sequence_parallel", "dp_overlap", "ep_overlap")
                 else np.float64
                 if f.name.endswith("gb_s")
                 else np.int64

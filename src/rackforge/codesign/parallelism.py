@@ -35,6 +35,11 @@ class ParallelismSpec(BaseModel):
     )
     recompute: Recompute | None = None
     sequence_parallel: bool | None = None
+    ep_overlap: bool | None = Field(
+        default=None,
+        description="hide MoE all-to-all behind another micro-batch's compute (needs pp > 1: "
+        "DeepSeek-V3 DualPipe, Megatron-Core 1F1B all-to-all overlap)",
+    )
     dp_overlap: bool | None = Field(
         default=None, description="overlap the gradient reduction with the last backward pass"
     )

@@ -135,6 +135,10 @@ def _space_for(
     o_opts = _given(spec.dp_overlap, np.array([False, True]))
     replicas = rows["dp"] * rows["cp"]
     rows = _expand(rows, "dp_overlap", o_opts, ~o_opts[None, :] | (replicas[:, None] > 1))
+    # All-to-all overlap needs expert parallelism and a second micro-batch in flight (pp > 1).
+    e_opts = _given(spec.ep_overlap, np.array([False, True]))
+    can_hide = (rows["ep"] > 1) & (rows["pp"] > 1)
+    rows = _expand(rows, "ep_overlap", e_opts, ~e_opts[None, :] | can_hide[:, None])
 
     size = len(rows["tp"])
     return Candidates(
@@ -149,6 +153,7 @@ def _space_for(
         sequence_parallel=rows["sequence_parallel"].astype(np.bool_),
         zero=rows["zero"].astype(np.int64),
         dp_overlap=rows["dp_overlap"].astype(np.bool_),
+        ep_overlap=rows["ep_overlap"].astype(np.bool_),
         scale_up_size=np.full(size, system.scale_up_size, dtype=np.int64),
         scale_up_gb_s=np.full(size, system.scale_up_gb_s),
         scale_out_gb_s=np.full(size, system.scale_out_gb_s),

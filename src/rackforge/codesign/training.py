@@ -85,13 +85,22 @@ def _layer_slot(
     collectives = np.where(full, 6.0, 4.0)  # 2 per forward and per backward pass
     # Context parallel ring exchange of K/V overlaps the attention core (Megatron-Core CP).
     cp_exposed = np.maximum(0.0, cp_pass - layer.attention_core) * passes
+    # MoE dispatch + combine per pass; with overlap they run while another micro-batch
+    # computes the same layer (DeepSeek-V3 report §3.2.1, DualPipe), exposed only beyond it.
+    a2a = 2.0 * ep_coll
+    hidden_a2a = (
+        np.maximum(0.0, a2a - layer.total)
+        + np.maximum(0.0, a2a - 2.0 * layer.total)
+        + np.where(full, np.maximum(0.0, a2a - layer.total), 0.0)
+    )
+    ep_exposed = np.where(c.ep_overlap, hidden_a2a, collectives * ep_coll)
     return {
         "compute": 3.0 * layer.matmul,
         "elementwise": 3.0 * (layer.elementwise + layer.attention_elementwise),
         "recompute": recompute,
         "tp_comm": collectives * tp_coll,
         "cp_comm": cp_exposed,
-        "ep_comm": collectives * ep_coll,
+        "ep_comm": ep_exposed,
         "overhead": passes * layer.kernels * kernel_s,
     }
 
