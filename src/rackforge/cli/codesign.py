@@ -124,6 +124,45 @@ def search_cmd(
 
 
 @app.command()
+def serve(
+    scenario: ScenarioArg,
+    prompt_tokens: Annotated[int, typer.Option(min=1, help="tokens per prompt")] = 2048,
+    output_tokens: Annotated[int, typer.Option(min=1, help="generated tokens per request")] = 512,
+    tpot_target: Annotated[
+        float, typer.Option(min=0.0, help="time per output token target, seconds")
+    ] = 0.05,
+    ttft_target: Annotated[
+        float | None, typer.Option(help="time to first token target, seconds")
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Size a serving replica: tensor parallelism and batch that meet the latency targets."""
+    result = guarded(
+        lambda: service.serve_file(
+            scenario,
+            Settings(),
+            prompt_tokens=prompt_tokens,
+            output_tokens=output_tokens,
+            tpot_target_s=tpot_target,
+            ttft_target_s=ttft_target,
+        )
+    )
+    if json:
+        print_json(result)
+        return
+    t = Table(title=f"serving {scenario.name}", show_header=False)
+    t.add_row("replica", f"TP {result.tp} × batch {result.batch} (max {result.max_batch})")
+    t.add_row("TTFT / TPOT", f"{result.ttft_s * 1e3:.1f} ms / {result.tpot_s * 1e3:.1f} ms")
+    t.add_row("tokens/s per GPU", f"{result.tokens_per_s_per_gpu:,.0f}")
+    t.add_row("tokens/s per rack", f"{result.tokens_per_s_per_rack:,.0f}")
+    t.add_row("memory per GPU", f"{result.memory_gib_per_gpu:.1f} GiB ({result.bound}-bound)")
+    t.add_row("meets latency", "yes" if result.meets_latency else "NO")
+    for note in result.notes:
+        t.add_row("note", note)
+    stdout.print(t)
+
+
+@app.command()
 def validate(
     file: Annotated[
         Path | None, typer.Argument(help="measured runs (default: shared validation)")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rackforge.codesign.calibrate import CalibrationResult, StepCase, calibrate
+from rackforge.codesign.inference import ServingEstimate, estimate_serving
 from rackforge.codesign.measurements import CollectiveMeasurement, GemmMeasurement
 from rackforge.codesign.profile import EfficiencyProfile
 from rackforge.codesign.profiles import ProfileBook
@@ -61,6 +62,34 @@ def search_file(
     scenario = load_scenario(path, profile_book(settings))
     try:
         return search(scenario, space=space, executor=executor, progress=progress, top=top)
+    except InputError as err:
+        raise err.located(str(path)) from None
+    except InfeasibleError as err:
+        raise InfeasibleError(f"{path}: {err}") from None
+
+
+def serve_file(
+    path: Path,
+    settings: Settings,
+    *,
+    prompt_tokens: int,
+    output_tokens: int,
+    tpot_target_s: float,
+    ttft_target_s: float | None,
+) -> ServingEstimate:
+    """`codesign serve`: the best serving replica of the scenario's model on its accelerator."""
+    scenario = load_scenario(path, profile_book(settings))
+    try:
+        return estimate_serving(
+            scenario.model,
+            scenario.system,
+            scenario.profile,
+            scenario.precision,
+            prompt_tokens=prompt_tokens,
+            output_tokens=output_tokens,
+            tpot_target_s=tpot_target_s,
+            ttft_target_s=ttft_target_s,
+        )
     except InputError as err:
         raise err.located(str(path)) from None
     except InfeasibleError as err:
