@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.table import Table
 
-from rackforge.cli.output import guarded, print_json, progress_bar, stdout
+from rackforge.cli.output import guarded, print_json, progress_bar, stdout, to_plain
 from rackforge.codesign.results import TrainingEstimate
 from rackforge.codesign.search import SearchResult, SearchSpace
 from rackforge.config import Settings
@@ -64,13 +64,35 @@ def _estimate_table(e: TrainingEstimate, title: str) -> Table:
 
 
 @app.command()
-def estimate(scenario: ScenarioArg, json: JsonOpt = False) -> None:
+def estimate(
+    scenario: ScenarioArg,
+    json: JsonOpt = False,
+    tokens: Annotated[
+        float | None,
+        typer.Option(min=1.0, help="token budget: adds time and energy to train it, e.g. 15e12"),
+    ] = None,
+) -> None:
     """Predict one training step; knobs left out of the scenario are searched."""
     result = guarded(lambda: service.estimate_file(scenario, Settings()))
+    budget: dict[str, float] = {}
+    if tokens:
+        budget = {
+            "tokens": tokens,
+            "time_to_train_s": result.time_to_train_s(tokens),
+            "time_to_train_days": result.time_to_train_s(tokens) / 86_400,
+            "energy_to_train_j": result.energy_to_train_j(tokens),
+        }
     if json:
-        print_json(result)
-    else:
-        stdout.print(_estimate_table(result, f"{scenario.name}"))
+        print_json({**to_plain(result), **budget})
+        return
+    table = _estimate_table(result, f"{scenario.name}")
+    if budget:
+        table.add_row(
+            f"train {tokens:.3g} tokens",
+            f"{budget['time_to_train_days']:,.1f} days, "
+            f"{budget['energy_to_train_j'] / 3.6e12:,.2f} GWh",
+        )
+    stdout.print(table)
 
 
 @app.command("search")
