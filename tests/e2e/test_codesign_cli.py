@@ -146,51 +146,34 @@ def test_an_unknown_accelerator_exits_2_naming_file_key_and_a_close_match(
     )
 
 
-def test_tensor_parallelism_not_dividing_the_heads_exits_2_naming_the_knob(
-    env: dict[str, str], tmp_path: Path
+@pytest.mark.parametrize(
+    ("count", "parallelism", "needle"),
+    [
+        # GPT-3 has 96 heads: TP 5 divides the 40 GPUs but not the heads (nor the 49,152 FFN).
+        pytest.param(40, "{tp: 5}", "parallelism.tp", id="tp-not-dividing-the-heads"),
+        # Each knob is possible alone; together m = 1536 / (4 · 128) = 3 micro-batches, which
+        # 2 pipeline stages cannot interleave (Megatron-LM needs m % pp == 0).
+        pytest.param(
+            64,
+            "{tp: 8, pp: 2, dp: 4, micro_batch: 128, interleave: 2}",
+            "interleave",
+            id="knobs-that-cannot-hold-together",
+        ),
+        # TP 3 is valid for GPT-3 (96 heads, FFN 49,152, 24 GPUs), but 175B parameters cannot
+        # fit on 24 A100s: ≥ 175e9 × 18 B / 24 = 131 GB per GPU of model states alone.
+        pytest.param(24, "{tp: 3}", "fits in memory", id="fits-nowhere"),
+    ],
+)
+def test_gpt3_on_a100s_that_cannot_run_exits_2_naming_the_file_and_the_cause(
+    env: dict[str, str], tmp_path: Path, count: int, parallelism: str, needle: str
 ) -> None:
-    # GPT-3 has 96 heads: TP 5 divides the 40 GPUs but not the heads (nor the 49,152 FFN).
     path = write(
         tmp_path,
-        "tp5.yaml",
-        "model: gpt3-175b\nsystem: {accelerator: A100-SXM4-80GB, count: 40}\n"
-        "parallelism: {tp: 5}\n",
+        "gpt3.yaml",
+        f"model: gpt3-175b\nsystem: {{accelerator: A100-SXM4-80GB, count: {count}}}\n"
+        f"parallelism: {parallelism}\n",
     )
-    assert_one_line_error(
-        rackforge(env, "codesign", "estimate", path, "--json"), str(path), "parallelism.tp"
-    )
-
-
-def test_knobs_that_cannot_hold_together_exit_2_naming_file_and_knob(
-    env: dict[str, str], tmp_path: Path
-) -> None:
-    # Each knob is possible alone; together m = 1536 / (4 · 128) = 3 micro-batches, which
-    # 2 pipeline stages cannot interleave (Megatron-LM needs m % pp == 0).
-    path = write(
-        tmp_path,
-        "interleave.yaml",
-        "model: gpt3-175b\nsystem: {accelerator: A100-SXM4-80GB, count: 64}\n"
-        "parallelism: {tp: 8, pp: 2, dp: 4, micro_batch: 128, interleave: 2}\n",
-    )
-    assert_one_line_error(
-        rackforge(env, "codesign", "estimate", path, "--json"), str(path), "interleave"
-    )
-
-
-def test_a_scenario_that_fits_nowhere_exits_2_naming_the_file(
-    env: dict[str, str], tmp_path: Path
-) -> None:
-    # TP 3 is valid for GPT-3 (96 heads, FFN 49,152, 24 GPUs), but 175B parameters cannot
-    # fit on 24 A100s: ≥ 175e9 × 18 B / 24 = 131 GB per GPU of model states alone.
-    path = write(
-        tmp_path,
-        "tp3.yaml",
-        "model: gpt3-175b\nsystem: {accelerator: A100-SXM4-80GB, count: 24}\n"
-        "parallelism: {tp: 3}\n",
-    )
-    assert_one_line_error(
-        rackforge(env, "codesign", "estimate", path, "--json"), str(path), "fits in memory"
-    )
+    assert_one_line_error(rackforge(env, "codesign", "estimate", path, "--json"), str(path), needle)
 
 
 def test_negative_layers_exit_2_naming_file_and_key(env: dict[str, str], tmp_path: Path) -> None:

@@ -77,18 +77,26 @@ def guarded(fn: Callable[[], T]) -> T:
         raise typer.Exit(1) from None
 
 
-@contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress callback drawing a bar on stderr (hidden when stderr is not a terminal)."""
-    with Progress(
+def stderr_progress(*, transient: bool) -> Progress:
+    """Rich progress bars on stderr, label then bar, count and time (hidden off a terminal).
+
+    `transient` bars vanish when done; a multi-stage command keeps them as a record.
+    """
+    return Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=stderr,
-        transient=True,
+        transient=transient,
         disable=not stderr.is_terminal,
-    ) as bar:
+    )
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback drawing a bar on stderr (hidden when stderr is not a terminal)."""
+    with stderr_progress(transient=True) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:

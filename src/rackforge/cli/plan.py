@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from rackforge.cli.output import guarded, print_json, stderr, stdout
+from rackforge.cli.output import guarded, print_json, stderr_progress, stdout
 from rackforge.errors import InfeasibleError, InputError
 from rackforge.services.codesign_plan import CodesignPlan
 from rackforge.services.pipeline import CompletedStage, Stage
@@ -43,14 +43,7 @@ class StageBars:
 
 @contextmanager
 def stage_bars() -> Iterator[StageBars]:
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        disable=not stderr.is_terminal,
-    ) as bars:
+    with stderr_progress(transient=False) as bars:
         yield StageBars(bars)
 
 

@@ -33,6 +33,23 @@ class Table:
                     f"expected {len(self.columns)} ({', '.join(self.columns)})"
                 )
 
+    @classmethod
+    def from_records(cls, records: Sequence[Mapping[str, Cell]], caption: str = "") -> Table:
+        """A table from rows written as {column: cell}, each cell beside its header.
+
+        The first record's keys, in order, are the columns; every record must have the same.
+        """
+        if not records:
+            raise ValueError(f"table '{caption}': no records to take the columns from")
+        columns = list(records[0])
+        for index, record in enumerate(records):
+            if list(record) != columns:
+                raise ValueError(
+                    f"table '{caption}': record {index} has columns {list(record)}, "
+                    f"expected {columns}"
+                )
+        return cls(columns=columns, rows=[list(r.values()) for r in records], caption=caption)
+
 
 @dataclass(frozen=True, slots=True)
 class Figure:

@@ -74,35 +74,23 @@ def parallelism_short(estimate: TrainingEstimate) -> str:
 
 
 def _recommendations(plan: CodesignPlan) -> Table:
-    rows: list[list[Cell]] = []
+    records: list[dict[str, Cell]] = []
     for family in plan.families:
         chosen = family.recommended
-        rows.append(
-            [
-                family.family_id,
-                family.architecture,
-                chosen.label if chosen else "nothing fits",
-                chosen.time_to_train_days if chosen else None,
-                family.target_training_days,
-                chosen.power_mw if chosen else None,
-                chosen.energy_to_train_j / 3.6e12 if chosen and chosen.energy_to_train_j else None,
-                family.meets_target,
-            ]
+        energy_j = chosen.energy_to_train_j if chosen else None
+        records.append(
+            {
+                "family": family.family_id,
+                "model": family.architecture,
+                "recommended system": chosen.label if chosen else "nothing fits",
+                "days to train": chosen.time_to_train_days if chosen else None,
+                "target days": family.target_training_days,
+                "MW": chosen.power_mw if chosen else None,
+                "energy (GWh)": energy_j / 3.6e12 if energy_j else None,
+                "meets target": family.meets_target,
+            }
         )
-    return Table(
-        columns=[
-            "family",
-            "model",
-            "recommended system",
-            "days to train",
-            "target days",
-            "MW",
-            "energy (GWh)",
-            "meets target",
-        ],
-        rows=rows,
-        caption="Recommended training system per family",
-    )
+    return Table.from_records(records, caption="Recommended training system per family")
 
 
 def _candidates(family: FamilyCodesign) -> Table:

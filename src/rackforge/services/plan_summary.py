@@ -42,33 +42,20 @@ def _stages(outcome: PlanOutcome) -> Table:
 
 
 def _roadmap(program: ProgramInput) -> Table:
-    rows: list[list[Cell]] = [
-        [
-            family.id,
-            family.name,
-            family.architecture_name,
-            family.precision,
-            tokens_text(family.token_budget),
-            family.target_training_days,
-            family.release_date.isoformat(),
-            "yes" if family.serving else "no",
-        ]
+    records: list[dict[str, Cell]] = [
+        {
+            "family": family.id,
+            "name": family.name,
+            "model": family.architecture_name,
+            "precision": family.precision,
+            "tokens": tokens_text(family.token_budget),
+            "target days": family.target_training_days,
+            "release": family.release_date.isoformat(),
+            "serving demand": "yes" if family.serving else "no",
+        }
         for family in program.roadmap.families
     ]
-    return Table(
-        columns=[
-            "family",
-            "name",
-            "model",
-            "precision",
-            "tokens",
-            "target days",
-            "release",
-            "serving demand",
-        ],
-        rows=rows,
-        caption="Roadmap",
-    )
+    return Table.from_records(records, caption="Roadmap")
 
 
 def _facilities(program: ProgramInput) -> Table:

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 
-from rackforge.catalog.schema import Accelerator, DenseTflops, ScaleOut, ScaleUp
-from rackforge.codesign.calibrate import calibrate, default_parameters
+from rackforge.codesign.calibrate import CalibrationResult, calibrate, default_parameters
 from rackforge.codesign.compute import gemm_time
 from rackforge.codesign.hardware import Hardware
 from rackforge.codesign.measurements import CollectiveMeasurement, GemmMeasurement
 from rackforge.codesign.profile import EfficiencyProfile
-from rackforge.codesign.system import SystemSpec
 from rackforge.errors import InputError
 
-# DGX A100 (datasheets): 312 dense fp16 TFLOP/s, 2.039 TB/s, 108 SMs; NVLink 3 300 GB/s and
-# one HDR 200 Gb/s NIC (25 GB/s) per GPU per direction.
-A100 = Accelerator(
-    name="test-a100",
-    dense_tflops=DenseTflops(fp16=312, bf16=312),
-    memory_gib=80,
-    memory_bandwidth_tb_s=2.039,
-    compute_units=108,
-)
-DGX = SystemSpec(
-    accelerator=A100,
-    count=16,
-    scale_up=ScaleUp(size=8, bandwidth_gb_s=300),
-    scale_out=ScaleOut(bandwidth_gb_s=25),
-)
+from published import A100, dgx_a100_system
+
+# Two DGX A100 nodes: NVLink 3 at 300 GB/s and one HDR NIC (25 GB/s) per GPU per direction.
+DGX = dgx_a100_system(16)
 TRUE_GEMM = EfficiencyProfile(matmul_efficiency=0.7, matmul_half_dim=64)
 # Compute-bound shapes with reduction depths from 128 to 16k, so both parameters show.
 SHAPES = [
@@ -86,14 +75,24 @@ def synthetic_collectives(truth: EfficiencyProfile) -> list[CollectiveMeasuremen
     return out
 
 
-def test_gemm_measurements_recover_matmul_efficiency_and_half_dim() -> None:
-    result = calibrate(
-        EfficiencyProfile(),
+def fit_gemms(
+    gemms: list[GemmMeasurement],
+    base: EfficiencyProfile | None = None,
+    sources: Sequence[str] = (),
+) -> CalibrationResult:
+    """Version 2 of the "a100-test" profile, fitted on the DGX pair to GEMM timings."""
+    return calibrate(
+        base or EfficiencyProfile(),
         name="a100-test",
         version=2,
         system=DGX,
-        gemms=synthetic_gemms(TRUE_GEMM),
+        gemms=gemms,
+        sources=sources,
     )
+
+
+def test_gemm_measurements_recover_matmul_efficiency_and_half_dim() -> None:
+    result = fit_gemms(synthetic_gemms(TRUE_GEMM))
     assert result.values["matmul_efficiency"] == pytest.approx(0.7, rel=0.02)
     assert result.values["matmul_half_dim"] == pytest.approx(64, rel=0.02)
     assert result.uncertainty["matmul_efficiency"] < 0.01 * 0.7
@@ -102,13 +101,7 @@ def test_gemm_measurements_recover_matmul_efficiency_and_half_dim() -> None:
 
 
 def test_noisy_gemm_measurements_recover_the_profile_within_their_uncertainty() -> None:
-    result = calibrate(
-        EfficiencyProfile(),
-        name="a100-test",
-        version=2,
-        system=DGX,
-        gemms=synthetic_gemms(TRUE_GEMM, noise=0.01),
-    )
+    result = fit_gemms(synthetic_gemms(TRUE_GEMM, noise=0.01))
     for name, truth in (("matmul_efficiency", 0.7), ("matmul_half_dim", 64.0)):
         value, sigma = result.values[name], result.uncertainty[name]
         assert value == pytest.approx(truth, rel=0.05)
@@ -118,14 +111,7 @@ def test_noisy_gemm_measurements_recover_the_profile_within_their_uncertainty() 
 
 def test_the_calibrated_profile_is_a_new_version_that_remembers_its_sources() -> None:
     base = EfficiencyProfile(name="a100-test", version=1, flash_attention=False)
-    result = calibrate(
-        base,
-        name="a100-test",
-        version=2,
-        system=DGX,
-        gemms=synthetic_gemms(TRUE_GEMM),
-        sources=["bench.csv"],
-    )
+    result = fit_gemms(synthetic_gemms(TRUE_GEMM), base, sources=["bench.csv"])
     p = result.profile
     assert (p.name, p.version) == ("a100-test", 2)
     assert p.matmul_efficiency == result.values["matmul_efficiency"]

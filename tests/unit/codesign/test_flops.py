@@ -17,10 +17,10 @@ from rackforge.codesign.flops import (
     training_flops_per_sequence,
 )
 
-# Narayanan et al. 2021, Table 1 / Table 2 and §5.1: GPT shapes with V = 51,200, s = 2048.
-GPT3_175B = ModelArchitecture(
-    name="gpt3-175b", layers=96, hidden=12288, heads=96, vocab=51200, seq_len=2048
-)
+from published import GPT3_175B, LLAMA3_8B
+
+# Narayanan et al. 2021, Table 1 / Table 2 and §5.1: GPT shapes with V = 51,200, s = 2048
+# (GPT3_175B and the 1T row).
 GPT_1T = ModelArchitecture(
     name="gpt-1t", layers=128, hidden=25600, heads=160, vocab=51200, seq_len=2048
 )
@@ -173,17 +173,8 @@ def test_multi_query_attention_has_one_key_and_one_value_head() -> None:
 
 
 def test_swiglu_mlp_has_three_matrices_and_gelu_two() -> None:
-    swiglu = ModelArchitecture(
-        layers=2,
-        hidden=4096,
-        heads=32,
-        ffn_hidden=14336,
-        vocab=128256,
-        seq_len=8192,
-        activation="swiglu",
-    )
-    assert mlp_matrices(swiglu) == 3
-    assert dense_mlp_params(swiglu) == 3 * 4096 * 14336
+    assert mlp_matrices(LLAMA3_8B) == 3
+    assert dense_mlp_params(LLAMA3_8B) == 3 * 4096 * 14336
     assert mlp_matrices(GPT3_175B) == 2
     assert dense_mlp_params(GPT3_175B) == 2 * 12288 * 4 * 12288
 

@@ -10,15 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rackforge.catalog.schema import (
-    MLA,
-    Accelerator,
-    DenseTflops,
-    ModelArchitecture,
-    MoE,
-    ScaleOut,
-    ScaleUp,
-)
+from rackforge.catalog.schema import Accelerator, ModelArchitecture
 from rackforge.codesign.inference import (
     ServingEstimate,
     estimate_serving,
@@ -30,101 +22,12 @@ from rackforge.codesign.kv_cache import (
     kv_fraction_per_gpu,
 )
 from rackforge.codesign.profile import EfficiencyProfile
-from rackforge.codesign.system import SystemSpec
 from rackforge.errors import InfeasibleError, InputError
 
-# NVIDIA H100 SXM datasheet: 989 dense BF16 TFLOP/s, 1979 dense FP8, 80 GB HBM3 at 3.35 TB/s;
-# NVLink 4: 900 GB/s bidirectional = 450 GB/s per direction.
-H100 = Accelerator(
-    name="H100",
-    dense_tflops=DenseTflops(bf16=989, fp8=1979),
-    memory_gib=80,
-    memory_bandwidth_tb_s=3.35,
-    tdp_w=700,
-)
-# NVIDIA H200 datasheet: same compute, 141 GB HBM3e at 4.8 TB/s.
-H200 = Accelerator(
-    name="H200",
-    dense_tflops=DenseTflops(bf16=989, fp8=1979),
-    memory_gib=141,
-    memory_bandwidth_tb_s=4.8,
-    tdp_w=700,
-)
-
-# Llama 2 70B (Touvron et al. 2023, Table 1 and the HF config): GQA with 8 KV heads.
-LLAMA2_70B = ModelArchitecture(
-    name="llama-2-70b",
-    layers=80,
-    hidden=8192,
-    heads=64,
-    kv_heads=8,
-    ffn_hidden=28672,
-    vocab=32000,
-    seq_len=4096,
-    activation="swiglu",
-    tied_embeddings=False,
-)
-# Llama 3 70B: the same body with a 128,256-token vocabulary (Meta HF config).
-LLAMA3_70B = LLAMA2_70B.model_copy(update={"name": "llama-3-70b", "vocab": 128256})
-# Llama 3 8B (Meta HF config).
-LLAMA3_8B = ModelArchitecture(
-    name="llama-3-8b",
-    layers=32,
-    hidden=4096,
-    heads=32,
-    kv_heads=8,
-    ffn_hidden=14336,
-    vocab=128256,
-    seq_len=8192,
-    activation="swiglu",
-    tied_embeddings=False,
-)
-# Mixtral 8x7B (Jiang et al. 2024): 46.7B parameters, 12.9B active per token.
-MIXTRAL = ModelArchitecture(
-    name="mixtral-8x7b",
-    layers=32,
-    hidden=4096,
-    heads=32,
-    kv_heads=8,
-    vocab=32000,
-    seq_len=32768,
-    activation="swiglu",
-    tied_embeddings=False,
-    moe=MoE(experts=8, top_k=2, expert_ffn_hidden=14336),
-)
-# DeepSeek-V3 (technical report §4.2 and HF config): 671B total, 37B active, MLA.
-DEEPSEEK_V3 = ModelArchitecture(
-    name="deepseek-v3",
-    layers=61,
-    hidden=7168,
-    heads=128,
-    ffn_hidden=18432,
-    vocab=129280,
-    seq_len=4096,
-    activation="swiglu",
-    tied_embeddings=False,
-    moe=MoE(experts=256, top_k=8, shared_experts=1, expert_ffn_hidden=2048, dense_layers=3),
-    mla=MLA(
-        q_lora_rank=1536,
-        kv_lora_rank=512,
-        qk_nope_head_dim=128,
-        qk_rope_head_dim=64,
-        v_head_dim=128,
-    ),
-)
+from published import DEEPSEEK_V3, H100, H200, LLAMA2_70B, LLAMA3_8B, LLAMA3_70B, MIXTRAL, hgx
 
 # A profile with no latencies or launch overheads isolates the roofline terms.
 ROOFLINE_ONLY = EfficiencyProfile(kernel_overhead_s=0.0, scale_up_latency_s=0.0)
-
-
-def hgx(accelerator: Accelerator = H100) -> SystemSpec:
-    """An 8-GPU HGX board: one NVLink scale-up domain of 8."""
-    return SystemSpec(
-        accelerator=accelerator,
-        count=8,
-        scale_up=ScaleUp(size=8, bandwidth_gb_s=450),
-        scale_out=ScaleOut(bandwidth_gb_s=50),
-    )
 
 
 def test_llama_70b_kv_cache_is_327680_bytes_per_token_in_bf16() -> None:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rackforge.catalog.schema import Accelerator, DenseTflops, ModelArchitecture
+from rackforge.catalog.schema import ModelArchitecture
 from rackforge.codesign.candidates import Candidates
 from rackforge.codesign.hardware import Hardware
 from rackforge.codesign.memory import (
@@ -19,19 +19,7 @@ from rackforge.codesign.memory import (
 from rackforge.codesign.parallelism import RECOMPUTE_CODES
 from rackforge.codesign.profile import EfficiencyProfile
 
-# A100 SXM4 80GB datasheet figures (19.5 fp32, 312 dense fp16/bf16 TFLOP/s, 2.039 TB/s HBM2e).
-A100 = Accelerator(
-    name="test-a100",
-    dense_tflops=DenseTflops(fp32=19.5, bf16=312, fp16=312),
-    memory_gib=80,
-    memory_bandwidth_tb_s=2.039,
-)
-# Korthikanti et al. 2022, Table 3: the GPT-3 175B shape they measure (a = 96, h = 12288).
-GPT3 = ModelArchitecture(layers=96, hidden=12288, heads=96, vocab=51200, seq_len=2048)
-
-
-def hardware(precision: str = "bf16", flash: bool = False) -> Hardware:
-    return Hardware.of(A100, precision, EfficiencyProfile(flash_attention=flash))  # type: ignore[arg-type]
+from published import A100, GPT3_175B, hardware
 
 
 def candidate(**knobs: float | int | bool) -> Candidates:
@@ -57,7 +45,7 @@ def candidate(**knobs: float | int | bool) -> Candidates:
 
 def per_layer(model: ModelArchitecture, flash: bool = False, **knobs: float | int | bool) -> float:
     c = candidate(**knobs)
-    return float(activation_bytes_per_layer(model, c, hardware(flash=flash), flash, False)[0])
+    return float(activation_bytes_per_layer(model, c, hardware(A100, flash=flash), flash, False)[0])
 
 
 shapes = st.builds(
@@ -103,45 +91,40 @@ def test_sequence_parallel_divides_every_activation_by_t(
     assert got == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("recompute", "sbh_per_t"),
+    [
+        pytest.param("selective", 34, id="selective-34"),  # Korthikanti eq. 6
+        # Korthikanti §4.1 / Table 2: only each layer's input, 2·s·b·h (÷ t with SP).
+        pytest.param("full", 2, id="full-2"),
+    ],
+)
 @given(shapes, micro_batches, tp_degrees)
-def test_selective_recompute_with_sequence_parallel_stores_34_sbh_over_t(
-    model: ModelArchitecture, b: int, t: int
+def test_recompute_with_sequence_parallel_stores_a_multiple_of_sbh_over_t(
+    recompute: str, sbh_per_t: int, model: ModelArchitecture, b: int, t: int
 ) -> None:
-    # Korthikanti eq. 6.
     s, h = model.seq_len, model.hidden
     got = per_layer(
-        model, micro_batch=b, tp=t, sequence_parallel=t > 1, recompute=RECOMPUTE_CODES["selective"]
+        model, micro_batch=b, tp=t, sequence_parallel=t > 1, recompute=RECOMPUTE_CODES[recompute]
     )
-    assert got == pytest.approx(34 * s * b * h / t, rel=1e-12)
-
-
-@given(shapes, micro_batches, tp_degrees)
-def test_full_recompute_with_sequence_parallel_stores_2_sbh_over_t(
-    model: ModelArchitecture, b: int, t: int
-) -> None:
-    # Korthikanti §4.1 / Table 2: only each layer's input, 2·s·b·h (÷ t with SP).
-    s, h = model.seq_len, model.hidden
-    got = per_layer(
-        model, micro_batch=b, tp=t, sequence_parallel=t > 1, recompute=RECOMPUTE_CODES["full"]
-    )
-    assert got == pytest.approx(2 * s * b * h / t, rel=1e-12)
+    assert got == pytest.approx(sbh_per_t * s * b * h / t, rel=1e-12)
 
 
 def test_full_recompute_without_sequence_parallel_stores_2_sbh() -> None:
-    s, h = GPT3.seq_len, GPT3.hidden
-    got = per_layer(GPT3, tp=8, recompute=RECOMPUTE_CODES["full"])
+    s, h = GPT3_175B.seq_len, GPT3_175B.hidden
+    got = per_layer(GPT3_175B, tp=8, recompute=RECOMPUTE_CODES["full"])
     assert got == pytest.approx(2 * s * h, rel=1e-12)
 
 
 def test_flash_attention_drops_the_5_as2b_score_term() -> None:
-    s, h = GPT3.seq_len, GPT3.hidden
-    assert per_layer(GPT3, flash=True) == pytest.approx(34 * s * h, rel=1e-12)
+    s, h = GPT3_175B.seq_len, GPT3_175B.hidden
+    assert per_layer(GPT3_175B, flash=True) == pytest.approx(34 * s * h, rel=1e-12)
 
 
 def test_fp32_training_doubles_the_stored_layer_tensors() -> None:
     c = candidate(tp=8, sequence_parallel=True)
-    half = activation_bytes_per_layer(GPT3, c, hardware("bf16", flash=True), True, False)
-    full = activation_bytes_per_layer(GPT3, c, hardware("fp32", flash=True), True, False)
+    half = activation_bytes_per_layer(GPT3_175B, c, hardware(A100, "bf16", flash=True), True, False)
+    full = activation_bytes_per_layer(GPT3_175B, c, hardware(A100, "fp32", flash=True), True, False)
     assert float(full[0]) == pytest.approx(2 * float(half[0]), rel=1e-12)
 
 
@@ -149,15 +132,15 @@ def test_fp32_training_stores_the_attention_scores_in_four_bytes() -> None:
     # Korthikanti's 5·a·s²·b is softmax output (2) + dropout mask (1) + dropout output (2)
     # bytes per score in 16 bits; in fp32 the two tensors take 4 bytes each: 9·a·s²·b.
     c = candidate(tp=8, sequence_parallel=True)
-    s, b, a, t = GPT3.seq_len, 1, GPT3.heads, 8
-    stored = activation_bytes_per_layer(GPT3, c, hardware("fp32"), False, False)
-    without_scores = activation_bytes_per_layer(GPT3, c, hardware("fp32"), True, False)
+    s, b, a, t = GPT3_175B.seq_len, 1, GPT3_175B.heads, 8
+    stored = activation_bytes_per_layer(GPT3_175B, c, hardware(A100, "fp32"), False, False)
+    without_scores = activation_bytes_per_layer(GPT3_175B, c, hardware(A100, "fp32"), True, False)
     assert float(stored[0] - without_scores[0]) == pytest.approx(9 * a * s * s * b / t, rel=1e-12)
 
 
 def bytes_per_param(precision: str, zero: int, dp: int) -> float:
     c = candidate(dp=dp, zero=zero)
-    mem = memory_use(GPT3, c, hardware(precision), global_batch=dp * 8, flash=False)
+    mem = memory_use(GPT3_175B, c, hardware(A100, precision), global_batch=dp * 8, flash=False)
     states = mem.weights + mem.gradients + mem.optimizer
     return float(states[0] / mem.params_per_gpu[0])
 
@@ -198,14 +181,14 @@ def test_memory_shrinks_strictly_with_every_zero_stage(dp: int, precision: str) 
 
 def test_context_parallel_ranks_share_the_zero_shards() -> None:
     c = candidate(dp=4, cp=2, zero=3)
-    mem = memory_use(GPT3, c, hardware("fp16"), global_batch=32, flash=False)
+    mem = memory_use(GPT3_175B, c, hardware(A100, "fp16"), global_batch=32, flash=False)
     states = mem.weights + mem.gradients + mem.optimizer
     assert float(states[0] / mem.params_per_gpu[0]) == pytest.approx(16.0 / 8, rel=1e-12)
 
 
 def activations(recompute: str, flash: bool, **knobs: float | int | bool) -> float:
     c = candidate(recompute=RECOMPUTE_CODES[recompute], **knobs)
-    mem = memory_use(GPT3, c, hardware(flash=flash), global_batch=1536, flash=flash)
+    mem = memory_use(GPT3_175B, c, hardware(A100, flash=flash), global_batch=1536, flash=flash)
     return float(mem.activations[0])
 
 
@@ -238,26 +221,26 @@ def test_selective_recompute_never_stores_more_than_no_recompute_under_flash_att
 def test_pipeline_first_stage_holds_p_micro_batches_of_its_l_over_p_layers() -> None:
     # Korthikanti §4.2.3: 1F1B keeps p micro-batches of L/p layers = L layers' worth, whatever
     # p is; interleaving multiplies by 1 + (p-1)/(p·v).
-    hw = hardware()
+    hw = hardware(A100)
     layer = float(
-        activation_bytes_per_layer(GPT3, candidate(tp=8, sequence_parallel=True), hw, False, False)[
-            0
-        ]
+        activation_bytes_per_layer(
+            GPT3_175B, candidate(tp=8, sequence_parallel=True), hw, False, False
+        )[0]
     )
-    s, V, t = GPT3.seq_len, GPT3.vocab, 8
+    s, V, t = GPT3_175B.seq_len, GPT3_175B.vocab, 8
     logits = 4.0 * s * V / t
     for p, v in [(4, 1), (12, 1), (12, 2), (8, 4)]:
         c = candidate(tp=8, pp=p, dp=1, interleave=v, sequence_parallel=True)
-        mem = memory_use(GPT3, c, hw, global_batch=1536, flash=False)
-        expected = GPT3.layers * layer * (1 + (p - 1) / (p * v) if v > 1 else 1) + logits
+        mem = memory_use(GPT3_175B, c, hw, global_batch=1536, flash=False)
+        expected = GPT3_175B.layers * layer * (1 + (p - 1) / (p * v) if v > 1 else 1) + logits
         assert float(mem.activations[0]) == pytest.approx(expected, rel=1e-12)
 
 
 def test_parameters_per_gpu_divide_by_tensor_and_pipeline_parallelism() -> None:
-    one = float(params_per_gpu(GPT3, candidate())[0])
-    split = float(params_per_gpu(GPT3, candidate(tp=8, pp=12))[0])
+    one = float(params_per_gpu(GPT3_175B, candidate())[0])
+    split = float(params_per_gpu(GPT3_175B, candidate(tp=8, pp=12))[0])
     # Layer norms are replicated over TP and the first stage also holds the embedding.
-    h, V, L = GPT3.hidden, GPT3.vocab, GPT3.layers
+    h, V, L = GPT3_175B.hidden, GPT3_175B.vocab, GPT3_175B.layers
     assert split == pytest.approx(L / 12 * (12 * h * h / 8 + 4 * h) + V * h / 8, rel=1e-12)
     assert one == pytest.approx(L * (12 * h * h + 4 * h) + V * h, rel=1e-12)
 
@@ -265,7 +248,7 @@ def test_parameters_per_gpu_divide_by_tensor_and_pipeline_parallelism() -> None:
 def test_reserved_memory_comes_from_the_profile() -> None:
     profile = EfficiencyProfile(memory_reserved_gib=7.5)
     hw = Hardware.of(A100, "bf16", profile)
-    mem = memory_use(GPT3, candidate(tp=8, pp=12, dp=4), hw, global_batch=1536, flash=True)
+    mem = memory_use(GPT3_175B, candidate(tp=8, pp=12, dp=4), hw, global_batch=1536, flash=True)
     assert mem.reserved == 7.5 * 2**30
     assert float(mem.total[0]) == pytest.approx(
         float(mem.weights[0] + mem.gradients[0] + mem.optimizer[0] + mem.activations[0])

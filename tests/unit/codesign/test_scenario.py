@@ -56,6 +56,12 @@ def input_error(data: Any) -> InputError:
     return err.value
 
 
+def unknown_name_error(data: Any) -> UnknownNameError:
+    with pytest.raises(UnknownNameError) as err:
+        parse(data)
+    return err.value
+
+
 def test_catalog_names_resolve_to_catalog_entries() -> None:
     s = parse({"model": "gpt3-175b", "system": {"accelerator": "H100", "count": 1024}})
     assert (s.model.layers, s.model.hidden, s.model.heads) == (96, 12288, 96)
@@ -114,15 +120,6 @@ def test_system_profile_picks_a_profile_explicitly_and_by_version() -> None:
     assert parse(data, book).profile.version == 1
 
 
-def test_an_unknown_profile_is_an_unknown_name_listing_the_known_ones() -> None:
-    data = base()
-    data["system"]["profile"] = "no-such-profile"
-    with pytest.raises(UnknownNameError) as err:
-        parse(data)
-    assert err.value.where == "system.profile"
-    assert "a100-sxm4-80gb@1" in (err.value.fix or "")
-
-
 def test_the_newest_calibrated_version_of_an_accelerator_wins() -> None:
     newer = EfficiencyProfile(
         name="a100-sxm4-80gb", version=7, accelerator="A100-SXM4-80GB", matmul_efficiency=0.66
@@ -139,19 +136,25 @@ def test_an_unknown_inline_accelerator_gets_the_first_principles_profile() -> No
     assert s.profile.name == "first-principles"
 
 
-def test_an_unknown_accelerator_name_says_where_and_suggests_a_close_match() -> None:
+@pytest.mark.parametrize(
+    ("key", "name", "known"),
+    [
+        pytest.param("profile", "no-such-profile", "a100-sxm4-80gb@1", id="profile-lists-all"),
+        pytest.param("accelerator", "H1000", "H100-SXM5-80GB", id="accelerator-a-close-match"),
+    ],
+)
+def test_an_unknown_system_name_says_where_and_offers_a_known_one(
+    key: str, name: str, known: str
+) -> None:
     data = base()
-    data["system"]["accelerator"] = "H1000"
-    with pytest.raises(UnknownNameError) as err:
-        parse(data)
-    assert err.value.where == "system.accelerator"
-    assert "H100-SXM5-80GB" in (err.value.fix or "")
+    data["system"][key] = name
+    err = unknown_name_error(data)
+    assert err.where == f"system.{key}"
+    assert known in (err.fix or "")
 
 
 def test_an_unknown_model_name_says_where() -> None:
-    with pytest.raises(UnknownNameError) as err:
-        parse(base(model="gpt-17"))
-    assert err.value.where == "model"
+    assert unknown_name_error(base(model="gpt-17")).where == "model"
 
 
 @pytest.mark.parametrize(

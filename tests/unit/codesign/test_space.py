@@ -17,10 +17,8 @@ from rackforge.codesign.search import search
 from rackforge.codesign.space import SystemOption, enumerate_space
 from rackforge.errors import InfeasibleError, InputError
 
-# Brown et al. 2020, Table 2.1 (the 175B row), with Megatron's padded vocabulary.
-GPT3 = ModelArchitecture(
-    name="gpt3-175b", layers=96, hidden=12288, heads=96, vocab=51200, seq_len=2048
-)
+from published import GPT3_175B, dgx_a100_option, dgx_h100_option
+
 # A GQA model with 6 KV groups: TP must split whole groups (g % t == 0) or replicate them
 # evenly (t % g == 0), so only TP 1 and 2 of the powers of two qualify.
 GQA = ModelArchitecture(
@@ -45,7 +43,7 @@ SMALL_MOE = ModelArchitecture(
     ffn_hidden=2816,
     moe=MoE(experts=12, top_k=2, expert_ffn_hidden=704),
 )
-DGX_A100 = SystemOption(count=64, scale_up_size=8, scale_up_gb_s=300.0, scale_out_gb_s=25.0)
+DGX_A100 = dgx_a100_option(64)
 
 
 def assert_every_rule_holds(
@@ -89,13 +87,13 @@ def rows(c: Candidates) -> list[tuple[object, ...]]:
 
 @pytest.fixture(scope="module")
 def gpt3_space() -> Candidates:
-    return enumerate_space(GPT3, [DGX_A100], ParallelismSpec(), global_batch=1536)
+    return enumerate_space(GPT3_175B, [DGX_A100], ParallelismSpec(), global_batch=1536)
 
 
 def test_the_gpt3_175b_space_on_64_gpus_is_non_empty_and_every_candidate_valid(
     gpt3_space: Candidates,
 ) -> None:
-    assert_every_rule_holds(gpt3_space, GPT3, 64, 1536)
+    assert_every_rule_holds(gpt3_space, GPT3_175B, 64, 1536)
 
 
 def test_the_gpt3_space_holds_no_configuration_twice(gpt3_space: Candidates) -> None:
@@ -114,46 +112,46 @@ def test_pipeline_stages_times_chunks_never_exceed_the_layers(gpt3_space: Candid
     # space.py docstring: "PP·interleave ≤ layers". 64 stages × 2 chunks = 128 chunks for 96
     # layers leaves 32 chunks empty, yet the bubble is credited as if halved.
     c = gpt3_space
-    too_many = c.pp * c.interleave > GPT3.layers
+    too_many = c.pp * c.interleave > GPT3_175B.layers
     assert not too_many.any(), sorted(set(zip(c.pp[too_many], c.interleave[too_many], strict=True)))
 
 
 def test_interleaving_never_adds_layers_to_the_busiest_device(gpt3_space: Candidates) -> None:
     c = gpt3_space
-    busiest = np.ceil(GPT3.layers / (c.pp * c.interleave)) * c.interleave
-    assert np.all(busiest == np.ceil(GPT3.layers / c.pp))
+    busiest = np.ceil(GPT3_175B.layers / (c.pp * c.interleave)) * c.interleave
+    assert np.all(busiest == np.ceil(GPT3_175B.layers / c.pp))
 
 
 def test_a_gqa_model_splits_tensor_parallelism_by_whole_kv_groups() -> None:
-    system = SystemOption(count=16, scale_up_size=8, scale_up_gb_s=450.0, scale_out_gb_s=50.0)
+    system = dgx_h100_option(16)
     c = enumerate_space(GQA, [system], ParallelismSpec(), global_batch=64)
     assert_every_rule_holds(c, GQA, 16, 64)
     assert set(np.unique(c.tp)) == {1, 2}
 
 
 def test_tensor_parallelism_divides_the_ffn_width() -> None:
-    narrow = GPT3.model_copy(update={"heads": 32, "hidden": 4096, "ffn_hidden": 6000})
-    system = SystemOption(count=32, scale_up_size=32, scale_up_gb_s=450.0, scale_out_gb_s=50.0)
+    narrow = GPT3_175B.model_copy(update={"heads": 32, "hidden": 4096, "ffn_hidden": 6000})
+    system = dgx_h100_option(32, scale_up_size=32)
     c = enumerate_space(narrow, [system], ParallelismSpec(), global_batch=64)
     assert_every_rule_holds(c, narrow, 32, 64)
     assert set(np.unique(c.tp)) == {1, 2, 4, 8, 16}  # 6000 = 2⁴·375
 
 
 def test_context_parallelism_needs_a_sequence_divisible_into_2cp_chunks() -> None:
-    odd = GPT3.model_copy(update={"seq_len": 2050})  # 2050 = 2·1025
+    odd = GPT3_175B.model_copy(update={"seq_len": 2050})  # 2050 = 2·1025
     c = enumerate_space(odd, [DGX_A100], ParallelismSpec(), global_batch=1536)
     assert set(np.unique(c.cp)) == {1}
 
 
 def test_a_moe_model_puts_expert_parallelism_on_divisors_of_experts_and_dp() -> None:
-    system = SystemOption(count=48, scale_up_size=8, scale_up_gb_s=450.0, scale_out_gb_s=50.0)
+    system = dgx_h100_option(48)
     c = enumerate_space(SMALL_MOE, [system], ParallelismSpec(), global_batch=96)
     assert_every_rule_holds(c, SMALL_MOE, 48, 96)
     assert set(np.unique(c.ep)) == {1, 2, 3, 4, 6, 12}
 
 
 def test_a_dense_model_refuses_expert_parallelism() -> None:
-    c = enumerate_space(GPT3, [DGX_A100], ParallelismSpec(ep=2), global_batch=1536)
+    c = enumerate_space(GPT3_175B, [DGX_A100], ParallelismSpec(ep=2), global_batch=1536)
     assert len(c) == 0
 
 
@@ -169,7 +167,7 @@ def test_fixed_knobs_are_honoured_by_every_candidate() -> None:
         zero=1,
         dp_overlap=True,
     )
-    c = enumerate_space(GPT3, [DGX_A100], spec, global_batch=1536)
+    c = enumerate_space(GPT3_175B, [DGX_A100], spec, global_batch=1536)
     assert len(c) == 1
     assert c.row(0) == {
         "tp": 4,
@@ -183,6 +181,7 @@ def test_fixed_knobs_are_honoured_by_every_candidate() -> None:
         "recompute": "full",
         "sequence_parallel": True,
         "dp_overlap": True,
+        "ep_overlap": False,
     }
 
 
@@ -191,15 +190,15 @@ def test_fixed_knobs_are_honoured_by_every_candidate() -> None:
     [("tp", 8), ("pp", 16), ("dp", 2), ("cp", 2), ("micro_batch", 4), ("zero", 3)],
 )
 def test_one_fixed_knob_restricts_the_space_to_that_value(knob: str, value: int) -> None:
-    c = enumerate_space(GPT3, [DGX_A100], ParallelismSpec(**{knob: value}), global_batch=1536)
-    assert_every_rule_holds(c, GPT3, 64, 1536)
+    c = enumerate_space(GPT3_175B, [DGX_A100], ParallelismSpec(**{knob: value}), global_batch=1536)
+    assert_every_rule_holds(c, GPT3_175B, 64, 1536)
     assert np.all(getattr(c, knob) == value)
 
 
 def test_each_system_option_gets_its_own_network() -> None:
-    small = SystemOption(count=32, scale_up_size=8, scale_up_gb_s=300.0, scale_out_gb_s=25.0)
+    small = dgx_a100_option(32)
     big = SystemOption(count=64, scale_up_size=64, scale_up_gb_s=900.0, scale_out_gb_s=50.0)
-    c = enumerate_space(GPT3, [small, big], ParallelismSpec(tp=8), global_batch=1536)
+    c = enumerate_space(GPT3_175B, [small, big], ParallelismSpec(tp=8), global_batch=1536)
     on_small = c.gpus == 32
     assert on_small.any()
     assert (~on_small).any()
@@ -243,27 +242,27 @@ def brute_force(model: ModelArchitecture, count: int, batch: int) -> set[tuple[o
                         continue
                     if (zero or overlap) and dp * cp == 1:
                         continue
-                    out.add((tp, pp, dp, cp, 1, zero, mb, v, rc, sp, overlap))
+                    out.add((tp, pp, dp, cp, 1, zero, mb, v, rc, sp, overlap, False))
     return out
 
 
 @pytest.mark.parametrize(("count", "batch"), [(8, 8), (12, 24), (16, 4)])
 def test_the_space_is_exactly_every_valid_configuration(count: int, batch: int) -> None:
-    system = SystemOption(count=count, scale_up_size=8, scale_up_gb_s=300.0, scale_out_gb_s=25.0)
+    system = dgx_a100_option(count)
     c = enumerate_space(TOY, [system], ParallelismSpec(), global_batch=batch)
     assert set(rows(c)) == brute_force(TOY, count, batch)
     assert len(set(rows(c))) == len(c)
 
 
 def test_tensor_parallelism_that_cannot_divide_the_gpus_gives_an_empty_space() -> None:
-    c = enumerate_space(GPT3, [DGX_A100], ParallelismSpec(tp=5), global_batch=1536)
+    c = enumerate_space(GPT3_175B, [DGX_A100], ParallelismSpec(tp=5), global_batch=1536)
     assert len(c) == 0
 
 
 def gpt3_scenario(parallelism: dict[str, object]) -> Scenario:
     return scenario_from_mapping(
         {
-            "model": GPT3.model_dump(exclude={"sources"}),
+            "model": GPT3_175B.model_dump(exclude={"sources"}),
             "system": {
                 "accelerator": {
                     "name": "test-a100",
@@ -291,6 +290,20 @@ def test_searching_an_empty_space_raises_infeasible() -> None:
     # which 100 does not divide (dp is derived, so the knob checks cannot see it).
     knobs: dict[str, object] = {"tp": 8, "pp": 2, "micro_batch": 100}
     scenario = gpt3_scenario(knobs)
-    assert len(enumerate_space(GPT3, [DGX_A100], scenario.parallelism, 1536)) == 0
+    assert len(enumerate_space(GPT3_175B, [DGX_A100], scenario.parallelism, 1536)) == 0
     with pytest.raises(InfeasibleError, match="no valid parallel configuration"):
         search(scenario)
+
+
+def test_all_to_all_overlap_is_offered_only_with_experts_and_a_pipeline() -> None:
+    moe = ModelArchitecture(
+        layers=8,
+        hidden=1024,
+        heads=8,
+        vocab=1000,
+        seq_len=1024,
+        moe=MoE(experts=8, top_k=2, expert_ffn_hidden=512),
+    )
+    c = enumerate_space(moe, [DGX_A100], ParallelismSpec(), global_batch=64)
+    assert c.ep_overlap.any()
+    assert not np.any(c.ep_overlap & ((c.ep == 1) | (c.pp == 1)))

@@ -12,21 +12,13 @@ from hypothesis import strategies as st
 from rackforge.catalog.schema import Accelerator, DenseTflops, ModelArchitecture, MoE
 from rackforge.codesign.candidates import Candidates
 from rackforge.codesign.flops import forward_flops_per_sequence, training_flops_per_sequence
-from rackforge.codesign.hardware import Hardware
 from rackforge.codesign.memory import GIB
 from rackforge.codesign.parallelism import ParallelismSpec
-from rackforge.codesign.profile import EfficiencyProfile
-from rackforge.codesign.space import SystemOption, enumerate_space
+from rackforge.codesign.space import enumerate_space
 from rackforge.codesign.training import BREAKDOWN_KEYS, Evaluation, TrainingProblem, evaluate
 
-# H100 SXM datasheet: 989.5 dense BF16 TFLOP/s, 80 GB HBM3 at 3.35 TB/s, 132 SMs.
-H100 = Accelerator(
-    name="test-h100",
-    dense_tflops=DenseTflops(bf16=989.5, fp16=989.5),
-    memory_gib=80,
-    memory_bandwidth_tb_s=3.35,
-    compute_units=132,
-)
+from published import H100_WITH_SMS, LLAMA3_8B, dgx_h100_option, hardware
+
 # A 1.3B GPT (Brown et al. 2020, Table 2.1 "GPT-3 XL") and a small MoE, quick to enumerate.
 GPT_XL = ModelArchitecture(layers=24, hidden=2048, heads=16, vocab=51200, seq_len=2048)
 MOE = ModelArchitecture(
@@ -39,7 +31,7 @@ MOE = ModelArchitecture(
     activation="swiglu",
     moe=MoE(experts=8, top_k=2, shared_experts=1, expert_ffn_hidden=1024),
 )
-SYSTEM = SystemOption(count=32, scale_up_size=8, scale_up_gb_s=450.0, scale_out_gb_s=50.0)
+SYSTEM = dgx_h100_option(32)
 PER_MICRO_BATCH = (
     *("compute", "elementwise", "recompute", "tp_comm", "cp_comm", "ep_comm"),
     *("pp_comm", "overhead"),
@@ -52,10 +44,9 @@ CASES = [
 
 
 def problem(
-    model: ModelArchitecture, flash: bool = True, acc: Accelerator = H100, batch: int = 256
+    model: ModelArchitecture, flash: bool = True, acc: Accelerator = H100_WITH_SMS, batch: int = 256
 ) -> TrainingProblem:
-    hw = Hardware.of(acc, "bf16", EfficiencyProfile(flash_attention=flash))
-    return TrainingProblem(model, hw, batch)
+    return TrainingProblem(model, hardware(acc, flash=flash), batch)
 
 
 def space(model: ModelArchitecture, batch: int = 256) -> Candidates:
@@ -125,7 +116,7 @@ def test_without_pipeline_there_is_no_bubble_and_no_sends(
 @pytest.mark.parametrize(("model", "flash"), CASES)
 def test_doubling_the_peak_never_slows_a_step(model: ModelArchitecture, flash: bool) -> None:
     c, ev = evaluated(model, flash)
-    doubled = H100.model_copy(update={"dense_tflops": DenseTflops(bf16=2 * 989.5)})
+    doubled = H100_WITH_SMS.model_copy(update={"dense_tflops": DenseTflops(bf16=2 * 989.5)})
     faster = evaluate(problem(model, flash, acc=doubled), c)
     assert_never_slower(c, faster, ev)
     assert np.any(faster.step_time_s < ev.step_time_s)
@@ -134,7 +125,7 @@ def test_doubling_the_peak_never_slows_a_step(model: ModelArchitecture, flash: b
 @pytest.mark.parametrize(("model", "flash"), CASES)
 def test_more_hbm_bandwidth_never_slows_a_step(model: ModelArchitecture, flash: bool) -> None:
     c, ev = evaluated(model, flash)
-    wider = H100.model_copy(update={"memory_bandwidth_tb_s": 2 * 3.35})
+    wider = H100_WITH_SMS.model_copy(update={"memory_bandwidth_tb_s": 2 * 3.35})
     faster = evaluate(problem(model, flash, acc=wider), c)
     assert_never_slower(c, faster, ev)
 
@@ -166,7 +157,7 @@ def test_a_larger_scale_up_domain_never_slows_a_step(model: ModelArchitecture, f
 
 
 def test_fits_is_false_exactly_when_memory_exceeds_the_accelerator() -> None:
-    small = H100.model_copy(update={"memory_gib": 12.0})
+    small = H100_WITH_SMS.model_copy(update={"memory_gib": 12.0})
     c = SPACES[id(GPT_XL)]
     ev = evaluate(problem(GPT_XL, acc=small), c)
     over = ev.memory.total > 12.0 * GIB
@@ -177,7 +168,7 @@ def test_fits_is_false_exactly_when_memory_exceeds_the_accelerator() -> None:
 
 def test_the_same_candidates_fit_on_a_larger_memory() -> None:
     c = SPACES[id(GPT_XL)]
-    small = evaluate(problem(GPT_XL, acc=H100.model_copy(update={"memory_gib": 12.0})), c)
+    small = evaluate(problem(GPT_XL, acc=H100_WITH_SMS.model_copy(update={"memory_gib": 12.0})), c)
     big = evaluate(problem(GPT_XL), c)
     assert np.all(big.fits[small.fits])
     np.testing.assert_array_equal(small.step_time_s, big.step_time_s)
@@ -210,19 +201,10 @@ def test_the_flops_fused_causal_attention_executes_never_exceed_the_peak() -> No
     # Reported FLOPs follow the published convention (the whole s×s score matrix, Narayanan
     # eq. 3 / PaLM), so MFU may pass 1 here; the kernels execute only the causal half, and
     # that rate must stay below the peak.
-    llama = ModelArchitecture(
-        layers=32,
-        hidden=4096,
-        heads=32,
-        kv_heads=8,
-        ffn_hidden=14336,
-        vocab=128256,
-        seq_len=131072,
-        activation="swiglu",
-        tied_embeddings=False,
+    llama = LLAMA3_8B.model_copy(update={"seq_len": 131072})
+    c = enumerate_space(
+        llama, [dgx_h100_option(64)], ParallelismSpec(recompute="none"), global_batch=64
     )
-    system = SystemOption(count=64, scale_up_size=8, scale_up_gb_s=450.0, scale_out_gb_s=50.0)
-    c = enumerate_space(llama, [system], ParallelismSpec(recompute="none"), global_batch=64)
     p = problem(llama, True, batch=64)
     ev = evaluate(p, c)
     skipped = 0.5 * 3.0 * forward_flops_per_sequence(llama).attention_core * 64
