@@ -27,7 +27,15 @@ from rackforge.codesign.system import DEFAULT_SCALE_OUT_GB_S, SystemSpec
 from rackforge.errors import InputError
 
 TOP_LEVEL_KEYS = {"id", "name", "notes", "model", "system", "precision", "parallelism", "measured"}
-SYSTEM_KEYS = {"accelerator", "count", "scale_up", "scale_out", "profile", "accelerators_per_rack"}
+SYSTEM_KEYS = {
+    "accelerator",
+    "count",
+    "scale_up",
+    "scale_out",
+    "profile",
+    "accelerators_per_rack",
+    "flash_attention",
+}
 
 # Used when a scenario and the model's catalog entry give no global batch: about 4M tokens
 # per step, the order of GPT-3 (3.2M) and Llama 3 (4M-16M) pre-training batches.
@@ -145,7 +153,14 @@ def resolve_system(data: Any) -> SystemSpec:
 
 
 def resolve_profile(system: SystemSpec, book: ProfileBook) -> EfficiencyProfile:
-    """Apply the profile rule of the module docstring."""
+    """The profile rule of the module docstring, then the scenario's software-stack override."""
+    profile = _profile_for(system, book)
+    if system.flash_attention is not None:
+        profile = profile.model_copy(update={"flash_attention": system.flash_attention})
+    return profile
+
+
+def _profile_for(system: SystemSpec, book: ProfileBook) -> EfficiencyProfile:
     if system.profile:
         return book.named(system.profile)
     known = catalog.find_accelerator(system.accelerator.name)

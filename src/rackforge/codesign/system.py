@@ -24,6 +24,11 @@ class SystemSpec(BaseModel):
         default=None, description="for per-rack figures; defaults to the scale-up domain size"
     )
     profile: str | None = Field(default=None, description="efficiency profile name to use")
+    flash_attention: bool | None = Field(
+        default=None,
+        description="override the profile's software stack: fused attention (FlashAttention) "
+        "or attention scores materialised in HBM",
+    )
 
     @property
     def rack_size(self) -> int:

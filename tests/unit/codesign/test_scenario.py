@@ -240,3 +240,15 @@ def test_an_inline_accelerator_without_a_known_scale_up_asks_for_one() -> None:
 def test_a_scenario_that_is_not_a_mapping_is_an_input_error() -> None:
     assert input_error(["model", "system"]).where == "scenario"
     assert input_error(base(system=[1, 2])).where == "system"
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_the_scenario_can_override_the_profiles_attention_kernels(fused: bool) -> None:
+    scenario = parse(
+        {
+            "model": "gpt3-175b",
+            "system": {"accelerator": "A100", "count": 8, "flash_attention": fused},
+        }
+    )
+    assert scenario.profile.flash_attention is fused
+    assert scenario.profile.name == "a100-sxm4-80gb"  # everything else from the catalog profile
