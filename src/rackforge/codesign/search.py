@@ -177,7 +177,16 @@ def search(
 
     per_system = Candidates.concat([r.per_system for r in results])
     ev_sys = evaluate(problem, per_system)
-    ests = [estimate_at(problem, ev_sys, i) for i in range(len(per_system))]
+    # A system option split across chunks has one best per chunk: keep the fastest.
+    best_of: dict[tuple[int, int, float], int] = {}
+    for i in np.argsort(ev_sys.step_time_s, kind="stable"):
+        key = (
+            int(per_system.gpus[i]),
+            int(per_system.scale_up_size[i]),
+            float(per_system.scale_out_gb_s[i]),
+        )
+        best_of.setdefault(key, int(i))
+    ests = [estimate_at(problem, ev_sys, i) for i in sorted(best_of.values())]
     objectives = np.array([[e.step_time_s, e.gpus, e.power_kw] for e in ests])
     front = pareto_front(objectives) if ests else np.array([], dtype=np.int64)
     pareto = tuple(sorted((ests[i] for i in front), key=lambda e: (e.gpus, e.step_time_s)))
