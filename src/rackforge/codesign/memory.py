@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rackforge.catalog.schema import ModelArchitecture
-from rackforge.codesign.candidates import Candidates, FloatArray
+from rackforge.codesign.candidates import Candidates, FloatArray, IntArray
 from rackforge.codesign.flops import (
     attention_projection_params,
     dense_mlp_params,
@@ -96,10 +96,16 @@ class _LayerActivations:
 
     @staticmethod
     def of(
-        model: ModelArchitecture, c: Candidates, hw: Hardware, flash: bool, moe_layer: bool
+        model: ModelArchitecture,
+        c: Candidates,
+        hw: Hardware,
+        flash: bool,
+        moe_layer: bool,
+        distinct: tuple[Candidates, IntArray] | None = None,
     ) -> _LayerActivations:
-        # Computed once per distinct (micro-batch, TP, CP, SP) and recompute mode, then gathered.
-        rows, inverse = c.distinct("micro_batch", "tp", "cp", "sequence_parallel")
+        # Computed once per distinct (micro-batch, TP, CP, SP) and recompute mode, then gathered;
+        # `distinct` may be any finer grouping the caller already has.
+        rows, inverse = distinct or c.distinct("micro_batch", "tp", "cp", "sequence_parallel")
         table = np.stack(
             [
                 _activation_bytes(model, rows.with_recompute(code), hw, flash, moe_layer)
@@ -148,8 +154,9 @@ def memory_use(
     *,
     global_batch: int,
     flash: bool,
+    distinct: tuple[Candidates, IntArray] | None = None,
 ) -> MemoryUse:
-    """Per-GPU memory of every candidate."""
+    """Per-GPU memory of every candidate (`distinct`: rows grouped by at least mb, TP, CP, SP)."""
     params = params_per_gpu(model, c)
     shard = (c.dp * c.cp).astype(np.float64)
     weights = params * hw.storage_bytes / np.where(c.zero >= 3, shard, 1.0)
@@ -164,8 +171,10 @@ def memory_use(
     share = c.stage_share(model.layers)
     in_flight = np.minimum(p, micro_batches) * np.where(v > 1, 1.0 + (p - 1) / (p * v), 1.0)
     dense_layers = model.layers - model.moe_layers
-    dense = _LayerActivations.of(model, c, hw, flash, False)
-    worst = _LayerActivations.of(model, c, hw, flash, True) if model.moe_layers else dense
+    if distinct is None:
+        distinct = c.distinct("micro_batch", "tp", "cp", "sequence_parallel")
+    dense = _LayerActivations.of(model, c, hw, flash, False, distinct)
+    worst = _LayerActivations.of(model, c, hw, flash, True, distinct) if model.moe_layers else dense
     per_mb = dense_layers * share * dense.stored + model.moe_layers * share * worst.stored
     activations = in_flight * per_mb
     # Recomputation needs one layer's full activations while it runs its backward pass.

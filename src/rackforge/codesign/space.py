@@ -36,6 +36,8 @@ class SystemOption:
 
 def _expand(rows: Table, name: str, options: NDArray[Any], valid: NDArray[np.bool_]) -> Table:
     """Cross each row with the options valid for it (valid: rows × options)."""
+    if valid.shape[1] == 1 and valid.all():  # a single option everywhere: no copy needed
+        return {**rows, name: np.full(valid.shape[0], options[0], dtype=options.dtype)}
     r, o = np.nonzero(valid)
     out = {k: v[r] for k, v in rows.items()}
     out[name] = options[o]
@@ -118,27 +120,7 @@ def _space_for(
     )
     rows = _expand(rows, "interleave", v_opts, v_ok)
 
-    rc_opts = np.array(
-        list(RECOMPUTE_CODES.values())
-        if spec.recompute is None
-        else [RECOMPUTE_CODES[spec.recompute]],
-        dtype=np.int64,
-    )
-    rows = _expand(rows, "recompute", rc_opts, np.ones((len(rows["tp"]), len(rc_opts)), bool))
-    sp_opts = _given(spec.sequence_parallel, np.array([False, True]))
-    rows = _expand(
-        rows, "sequence_parallel", sp_opts, ~sp_opts[None, :] | (rows["tp"][:, None] > 1)
-    )
-    z_opts = _given(spec.zero, np.arange(4, dtype=np.int64))
-    replicas = rows["dp"] * rows["cp"]
-    rows = _expand(rows, "zero", z_opts, (z_opts[None, :] == 0) | (replicas[:, None] > 1))
-    o_opts = _given(spec.dp_overlap, np.array([False, True]))
-    replicas = rows["dp"] * rows["cp"]
-    rows = _expand(rows, "dp_overlap", o_opts, ~o_opts[None, :] | (replicas[:, None] > 1))
-    # All-to-all overlap needs expert parallelism and a second micro-batch in flight (pp > 1).
-    e_opts = _given(spec.ep_overlap, np.array([False, True]))
-    can_hide = (rows["ep"] > 1) & (rows["pp"] > 1)
-    rows = _expand(rows, "ep_overlap", e_opts, ~e_opts[None, :] | can_hide[:, None])
+    rows = _expand_execution(rows, spec)
 
     size = len(rows["tp"])
     return Candidates(
@@ -158,3 +140,45 @@ def _space_for(
         scale_up_gb_s=np.full(size, system.scale_up_gb_s),
         scale_out_gb_s=np.full(size, system.scale_out_gb_s),
     )
+
+
+def _expand_execution(rows: Table, spec: ParallelismSpec) -> Table:
+    """Cross every row with the execution options valid for it, in one expansion.
+
+    Their validity depends only on three facts about a row (TP > 1 for sequence parallelism;
+    more than one replica for ZeRO and gradient overlap; EP > 1 with PP > 1 for all-to-all
+    overlap), so one table of option combinations per kind of row replaces five expansions.
+    """
+    rc = _given(
+        None if spec.recompute is None else RECOMPUTE_CODES[spec.recompute],
+        np.array(list(RECOMPUTE_CODES.values()), dtype=np.int64),
+    )
+    sp = _given(spec.sequence_parallel, np.array([False, True]))
+    zero = _given(spec.zero, np.arange(4, dtype=np.int64))
+    dpo = _given(spec.dp_overlap, np.array([False, True]))
+    epo = _given(spec.ep_overlap, np.array([False, True]))
+    grid = np.meshgrid(rc, sp, zero, dpo, epo, indexing="ij")
+    rc_c, sp_c, zero_c, dpo_c, epo_c = (g.ravel() for g in grid)
+    kinds = np.arange(8)
+    tp_split, replicated, can_hide = (kinds & 1) > 0, (kinds & 2) > 0, (kinds & 4) > 0
+    allowed = (
+        (~sp_c[None, :] | tp_split[:, None])
+        & ((zero_c[None, :] == 0) | replicated[:, None])
+        & (~dpo_c[None, :] | replicated[:, None])
+        & (~epo_c[None, :] | can_hide[:, None])
+    )
+    kind = (
+        (rows["tp"] > 1).astype(np.int64)
+        + 2 * (rows["dp"] * rows["cp"] > 1)
+        + 4 * ((rows["ep"] > 1) & (rows["pp"] > 1))
+    )
+    r, o = np.nonzero(allowed[kind])
+    out = {k: v[r] for k, v in rows.items()}
+    out.update(
+        recompute=rc_c[o],
+        sequence_parallel=sp_c[o],
+        zero=zero_c[o],
+        dp_overlap=dpo_c[o],
+        ep_overlap=epo_c[o],
+    )
+    return out

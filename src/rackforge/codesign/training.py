@@ -149,9 +149,10 @@ def evaluate(problem: TrainingProblem, c: Candidates) -> Evaluation:
             slot[key] = slot[key] + value * count * share
 
     # Output layer on the last stage: forward + backward, never recomputed.
-    slot["compute"] = slot["compute"] + 3.0 * logits_forward(
-        model, hw, micro_batch=c.micro_batch, tp=t, cp=c.cp
+    logits = logits_forward(
+        model, hw, micro_batch=kernels.micro_batch, tp=kernels.tp, cp=kernels.cp
     )
+    slot["compute"] = slot["compute"] + 3.0 * logits[kernel_rows]
     # Pipeline sends: activations forward, gradients backward, once per chunk; scattered over
     # TP ranks (Narayanan §4.1 scatter/gather), inside the domain only if the whole job is.
     p2p_bytes = tokens * model.hidden * act_bytes / t
@@ -162,7 +163,14 @@ def evaluate(problem: TrainingProblem, c: Candidates) -> Evaluation:
     breakdown = {k: val * m for k, val in slot.items()}
     breakdown["bubble"] = (p - 1) / v * slot_time
 
-    mem = memory_use(model, c, hw, global_batch=problem.global_batch, flash=problem.flash)
+    mem = memory_use(
+        model,
+        c,
+        hw,
+        global_batch=problem.global_batch,
+        flash=problem.flash,
+        distinct=(kernels, kernel_rows),
+    )
     breakdown["dp_comm"] = _data_parallel(mem, c, net, hw, slot, m)
     # Adam step: read weights, gradients, states; write weights and states (≈ 32 B/param).
     shard = np.where(c.zero >= 1, c.dp * c.cp, 1).astype(np.float64)
