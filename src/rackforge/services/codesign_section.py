@@ -233,11 +233,33 @@ def _notes(plan: CodesignPlan) -> list[str]:
                 f"{family.family_id} serving: no replica on {serving.accelerator} meets the "
                 "latency targets; the table shows the closest."
             )
+    notes.append(_profiles_note(plan))
     notes.append(
         "Serving racks count one scale-up domain per rack (8 accelerators for HGX-class "
         "nodes, 72 for NVL72) until the rack stage sizes racks by power and cooling."
     )
     return notes
+
+
+def _profiles_note(plan: CodesignPlan) -> str:
+    """Which efficiency profile priced each accelerator, and whether it was calibrated."""
+    used: dict[str, str] = {}
+    for family in plan.families:
+        for candidate in family.candidates:
+            if candidate.estimates:
+                used[candidate.accelerator] = str(candidate.estimates[0].system["profile"])
+    calibrated = sorted(f"{a} ({p})" for a, p in used.items() if "first-principles" not in p)
+    defaults = sorted(a for a, p in used.items() if "first-principles" in p)
+    parts = []
+    if calibrated:
+        parts.append(f"calibrated profiles: {', '.join(calibrated)}")
+    if defaults:
+        parts.append(
+            f"first-principles defaults, not yet calibrated against measurements: "
+            f"{', '.join(defaults)} — import nccl-tests, GEMM or training-step feedback with "
+            "`rackforge codesign calibrate` to tighten them"
+        )
+    return "Efficiency profiles — " + "; ".join(parts) + "."
 
 
 def _colorbar_title_aside(figure: dict[str, Any]) -> dict[str, Any]:
