@@ -1,10 +1,12 @@
 """Collective communication on a two-tier network, vectorised over candidates.
 
-Ring/hierarchical cost model (Thakur et al. 2005, "Optimization of Collective Communication
-Operations in MPICH"; NCCL's bus-bandwidth convention in nccl-tests PERFORMANCE.md): an
-all-reduce of S bytes over n ranks moves 2(n-1)/n·S per rank. A group that spans scale-up
-domains runs hierarchically: reduce-scatter inside the domain (k ranks), all-reduce of S/k
-across the n/k domains over each rank's own NIC, all-gather inside the domain.
+Ring cost model (Thakur et al. 2005, "Optimization of Collective Communication Operations in
+MPICH"; NCCL's bus-bandwidth convention in nccl-tests PERFORMANCE.md): an all-reduce of S
+bytes over n ranks moves 2(n-1)/n·S through every rank. A group that spans scale-up domains,
+with k of its ranks in each domain, runs one ring channel per NIC: each rank's share crosses
+its scale-up links and, pipelined with them, the k NICs of its domain, so the slower of the
+two sets the pace — bus bandwidth min(B_up, k·B_out), as multi-node nccl-tests show (two
+DGX A100 with 8 HDR NICs each reach ~190 GB/s, not one NIC's 25 GB/s).
 """
 
 from __future__ import annotations
@@ -51,16 +53,15 @@ class Network:
         """Time of an all-reduce of `size` bytes over `n` ranks."""
         k = self.local_ranks(n, stride)
         nodes = n // k
-        # NCCL picks rings or trees (NVLS inside NVSwitch domains); the latency term grows with
-        # the shorter of 2(n-1) ring steps and 2⌈log2 n⌉ tree steps.
-        intra = 2.0 * (k - 1) / k * size / self.up_bytes_s + _steps(k) * self.up_latency_s
-        steps = _steps(nodes)
-        inter = np.where(
-            nodes > 1,
-            2.0 * (nodes - 1) / nodes * (size / k) / self.out_bytes_s + steps * self.out_latency_s,
-            0.0,
+        bus = np.where(
+            nodes > 1, np.minimum(self.up_bytes_s, k * self.out_bytes_s), self.up_bytes_s
         )
-        return np.where(n > 1, intra + inter, 0.0)
+        # NCCL picks rings or trees (NVLS inside NVSwitch domains); the latency term grows with
+        # the shorter of 2(n-1) ring steps and 2⌈log2 n⌉ tree steps, per tier.
+        latency = _steps(k) * self.up_latency_s + np.where(
+            nodes > 1, _steps(nodes) * self.out_latency_s, 0.0
+        )
+        return np.where(n > 1, 2.0 * (n - 1) / n * size / bus + latency, 0.0)
 
     def reduce_scatter(self, size: FloatArray, n: IntArray, stride: IntArray) -> FloatArray:
         """Reduce-scatter (or all-gather) of `size` bytes: half an all-reduce."""
@@ -69,7 +70,8 @@ class Network:
     def all_to_all(self, size: FloatArray, n: IntArray, stride: IntArray) -> FloatArray:
         """All-to-all where each rank sends `size` bytes spread evenly over the group."""
         k = self.local_ranks(n, stride)
-        t = size * ((k - 1) / n / self.up_bytes_s + (n - k) / n / self.out_bytes_s)
+        # The in-domain and cross-domain shares travel at once, over different links.
+        t = size * np.maximum((k - 1) / n / self.up_bytes_s, (n - k) / n / self.out_bytes_s)
         lat = np.where(n > k, self.out_latency_s, self.up_latency_s) * np.log2(np.maximum(n, 1))
         return np.where(n > 1, t + lat, 0.0)
 

@@ -48,16 +48,16 @@ def synthetic_gemms(truth: EfficiencyProfile, noise: float = 0.0) -> list[GemmMe
 
 
 def all_reduce_time(size: float, ranks: int, truth: EfficiencyProfile) -> float:
-    """Ring all-reduce on one DGX, hierarchical over two (comm.py docstring; Thakur et al.)."""
+    """Ring all-reduce on one DGX, one NIC-bound channel per GPU over two (comm.py docstring)."""
     b_up = 300e9 * truth.scale_up_efficiency
     b_out = 25e9 * truth.scale_out_efficiency
     k = min(ranks, 8)
     nodes = ranks // k
+    bus = min(b_up, k * b_out) if nodes > 1 else b_up
     steps_up = min(2 * (k - 1), 2 * np.ceil(np.log2(k)))  # ring or tree, whichever is fewer
-    t = 2 * (k - 1) / k * size / b_up + steps_up * truth.scale_up_latency_s
+    t = 2 * (ranks - 1) / ranks * size / bus + steps_up * truth.scale_up_latency_s
     if nodes > 1:
-        steps = min(2 * (nodes - 1), 2 * np.ceil(np.log2(nodes)))
-        t += 2 * (nodes - 1) / nodes * size / k / b_out + steps * truth.scale_out_latency_s
+        t += min(2 * (nodes - 1), 2 * np.ceil(np.log2(nodes))) * truth.scale_out_latency_s
     return float(t)
 
 

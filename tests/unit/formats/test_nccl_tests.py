@@ -77,7 +77,7 @@ def test_the_one_node_sample_plateaus_near_230_gb_s_of_bus_bandwidth() -> None:
 def test_two_hosts_make_a_16_rank_scale_out_run_near_23_gb_s() -> None:
     records = read_nccl_tests(TWO_NODES)
     assert {(r.ranks, r.tier, r.op) for r in records} == {(16, "scale_out", "all_reduce")}
-    assert max(r.busbw_gb_s for r in records) == pytest.approx(23.7, abs=0.5)
+    assert max(r.busbw_gb_s for r in records) == pytest.approx(187, rel=0.03)  # 8 HDR NICs
 
 
 def test_an_explicit_tier_and_op_win_over_what_the_file_says() -> None:
