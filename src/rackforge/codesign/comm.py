@@ -86,6 +86,9 @@ class Network:
 
 def _steps(n: IntArray) -> FloatArray:
     """Latency steps of an all-reduce over n participants (ring or tree, whichever is fewer)."""
-    n = np.maximum(n, 1)
-    steps: FloatArray = np.minimum(2.0 * (n - 1), 2.0 * np.ceil(np.log2(n)))
+    # Group sizes are small integers: look them up in a table instead of taking logs of
+    # every candidate's value.
+    sizes = np.arange(int(n.max(initial=1)) + 1, dtype=np.float64)
+    table = np.minimum(2.0 * (sizes - 1), 2.0 * np.ceil(np.log2(np.maximum(sizes, 1))))
+    steps: FloatArray = table[np.maximum(n, 1)]
     return steps
