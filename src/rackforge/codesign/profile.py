@@ -1,8 +1,10 @@
 """Efficiency profile of a system: how close real kernels and collectives get to the datasheet.
 
-A profile is what calibration fits and what predictions use. Defaults are first-principles
-values documented per field; catalog profiles replace them with measured values (and say where
-each came from); `rackforge codesign calibrate` writes a new version from benchmark feedback.
+A profile is what calibration fits and what predictions use. The defaults below are engineering
+assumptions, not measurements: each field says the range it was chosen from, and none has been
+fitted to any run. Catalog profiles replace them with fitted values (saying what they were
+fitted to); `rackforge codesign calibrate` writes a new version from benchmark feedback, and the
+plan report names every accelerator still priced with these defaults.
 """
 
 from __future__ import annotations
