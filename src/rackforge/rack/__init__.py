@@ -1,0 +1,95 @@
+"""Rack physics: power, cooling, elevation and design rules, from plain typed figures.
+
+Pure functions of numbers, independent of the catalog; composing catalog parts into a rack
+design happens a layer up. Every formula and constant cites its source where it is defined.
+
+    >>> from rackforge import rack
+    >>> round(rack.busbar_current_a(130.0, 48.0))
+    2708
+"""
+
+from rackforge.rack.checks import COMPARISONS, Comparison, Rule, Violation, check
+from rackforge.rack.cooling import (
+    AIR_DENSITY_KG_M3,
+    AIR_SPECIFIC_HEAT_J_KG_K,
+    M3_S_PER_CFM,
+    PG25_30C,
+    WATER_30C,
+    Coolant,
+    CoolingLoad,
+    Loop,
+    RackCooling,
+    airflow_cfm,
+    coolant_flow_l_min,
+    heat_split,
+    rack_cooling,
+)
+from rackforge.rack.layout import (
+    OPEN_UNIT_MM,
+    POSITION_HINTS,
+    RACK_UNIT_MM,
+    Allocation,
+    Placement,
+    PositionHint,
+    Slot,
+    allocate,
+    floor_load_kg_m2,
+    footprint_m2,
+)
+from rackforge.rack.power import (
+    REDUNDANCIES,
+    SERVER_IDLE_FRACTION,
+    BusbarLoading,
+    PowerShelfPlan,
+    Redundancy,
+    busbar_current_a,
+    busbar_loading,
+    plan_power_shelves,
+    psu_input_kw,
+    psu_loss_kw,
+    shelf_output_kw,
+    typical_power_kw,
+)
+
+__all__ = [
+    "AIR_DENSITY_KG_M3",
+    "AIR_SPECIFIC_HEAT_J_KG_K",
+    "COMPARISONS",
+    "M3_S_PER_CFM",
+    "OPEN_UNIT_MM",
+    "PG25_30C",
+    "POSITION_HINTS",
+    "RACK_UNIT_MM",
+    "REDUNDANCIES",
+    "SERVER_IDLE_FRACTION",
+    "WATER_30C",
+    "Allocation",
+    "BusbarLoading",
+    "Comparison",
+    "Coolant",
+    "CoolingLoad",
+    "Loop",
+    "Placement",
+    "PositionHint",
+    "PowerShelfPlan",
+    "RackCooling",
+    "Redundancy",
+    "Rule",
+    "Slot",
+    "Violation",
+    "airflow_cfm",
+    "allocate",
+    "busbar_current_a",
+    "busbar_loading",
+    "check",
+    "coolant_flow_l_min",
+    "floor_load_kg_m2",
+    "footprint_m2",
+    "heat_split",
+    "plan_power_shelves",
+    "psu_input_kw",
+    "psu_loss_kw",
+    "rack_cooling",
+    "shelf_output_kw",
+    "typical_power_kw",
+]
