@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 import yaml
 from pydantic import ValidationError
@@ -20,7 +20,18 @@ from pydantic import ValidationError
 from rackforge.catalog.schema import Accelerator, Interconnect, ModelArchitecture, normalize_name
 from rackforge.errors import RackForgeError, UnknownNameError
 
-EntryT = TypeVar("EntryT", Accelerator, Interconnect, ModelArchitecture)
+
+class NamedEntry(Protocol):
+    """A catalog record: a pydantic model with a `name`."""
+
+    @property
+    def name(self) -> str: ...
+
+    @classmethod
+    def model_validate(cls, obj: Any) -> Self: ...
+
+
+EntryT = TypeVar("EntryT", bound=NamedEntry)
 
 _PACKAGE = "rackforge.catalog"
 _ACCELERATORS = "accelerators.yaml"
@@ -65,22 +76,28 @@ def parse_catalog(
     if not isinstance(entries, list) or not entries:
         raise CatalogError(f"{file}: '{list_key}' must be a non-empty list of entries")
 
+    by_key = index_entries(entries, where=f"{file}: {list_key}", entry_type=entry_type)
+    return CatalogFile(file=file, version=version, by_key=by_key)
+
+
+def index_entries(
+    entries: list[object], *, where: str, entry_type: type[EntryT]
+) -> dict[str, EntryT]:
+    """Validate a catalog list and key each entry by its normalised name and aliases."""
     by_key: dict[str, EntryT] = {}
-    aliases: list[str]
     for index, raw in enumerate(entries):
-        where = f"{file}: {list_key}[{index}]"
-        entry, aliases = _validate_entry(raw, where=where, entry_type=entry_type)
-        labels: list[str] = [entry.name, *aliases]
-        for key in dict.fromkeys(normalize_name(label) for label in labels):
+        at = f"{where}[{index}]"
+        entry, aliases = _validate_entry(raw, where=at, entry_type=entry_type)
+        for key in dict.fromkeys(normalize_name(label) for label in (entry.name, *aliases)):
             if not key:
-                raise CatalogError(f"{where} ({entry.name!r}): a name or alias has no letters")
+                raise CatalogError(f"{at} ({entry.name!r}): a name or alias has no letters")
             clash = by_key.get(key)
             if clash is not None:
                 raise CatalogError(
-                    f"{where} ({entry.name!r}): key {key!r} already names {clash.name!r}"
+                    f"{at} ({entry.name!r}): key {key!r} already names {clash.name!r}"
                 )
             by_key[key] = entry
-    return CatalogFile(file=file, version=version, by_key=by_key)
+    return by_key
 
 
 def _validate_entry(
@@ -99,7 +116,7 @@ def _validate_entry(
         entry = entry_type.model_validate(fields)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            f"{'.'.join(str(part) for part in error['loc']) or 'entry'}: {error['msg']}"
             for error in exc.errors()
         )
         raise CatalogError(f"{where} ({label!r}) is invalid: {problems}") from exc

@@ -22,9 +22,8 @@ from types import MappingProxyType
 from typing import Generic, TypeVar
 
 import yaml
-from pydantic import ValidationError
 
-from rackforge.catalog.loader import CatalogError, accelerators, find_accelerator
+from rackforge.catalog.loader import CatalogError, accelerators, find_accelerator, index_entries
 from rackforge.catalog.rack_schema import (
     Busbar,
     Cable,
@@ -233,41 +232,8 @@ def _table(
         raise CatalogError(
             f"{file}: '{list_key}' must be a list of entries (write [] when none is catalogued)"
         )
-    by_key: dict[str, PartT] = {}
-    for index, raw in enumerate(entries):
-        where = f"{file}: {list_key}[{index}]"
-        part, aliases = _validate_part(raw, where=where, part_type=part_type)
-        for key in dict.fromkeys(normalize_name(spelling) for spelling in (part.name, *aliases)):
-            if not key:
-                raise CatalogError(f"{where} ({part.name!r}): a name or alias has no letters")
-            clash = by_key.get(key)
-            if clash is not None:
-                raise CatalogError(
-                    f"{where} ({part.name!r}): key {key!r} already names {clash.name!r}"
-                )
-            by_key[key] = part
+    by_key = index_entries(entries, where=f"{file}: {list_key}", entry_type=part_type)
     return PartTable(kind=label or _COMPONENT_SECTIONS[list_key], by_key=MappingProxyType(by_key))
-
-
-def _validate_part(raw: object, *, where: str, part_type: type[PartT]) -> tuple[PartT, list[str]]:
-    if not isinstance(raw, dict):
-        raise CatalogError(f"{where}: expected a mapping, got {type(raw).__name__}")
-    fields = dict(raw)
-    label = fields.get("name")
-    if not isinstance(label, str) or not label:
-        raise CatalogError(f"{where}: every entry needs a non-empty 'name'")
-    aliases = fields.pop("aliases", [])
-    if not isinstance(aliases, list) or not all(isinstance(alias, str) for alias in aliases):
-        raise CatalogError(f"{where} ({label!r}): 'aliases' must be a list of strings")
-    try:
-        part = part_type.model_validate(fields)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(step) for step in error['loc']) or 'entry'}: {error['msg']}"
-            for error in exc.errors()
-        )
-        raise CatalogError(f"{where} ({label!r}) is invalid: {problems}") from exc
-    return part, aliases
 
 
 def _resolve(table: PartTable[PartT], name: str, *, where: str) -> PartT:
