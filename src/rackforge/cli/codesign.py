@@ -12,6 +12,7 @@ from rich.table import Table
 from rackforge.cli.output import guarded, print_json, progress_bar, stdout, to_plain
 from rackforge.codesign.results import TrainingEstimate
 from rackforge.codesign.search import SearchResult, SearchSpace
+from rackforge.codesign.validate import ValidationReport
 from rackforge.config import Settings
 from rackforge.errors import InputError
 from rackforge.executors import executor_named
@@ -196,7 +197,12 @@ def validate(
     """Predict every published case; exit 1 if an error exceeds the tolerances."""
     settings = Settings()
     path = file or service.default_validation_file(settings)
-    report = guarded(lambda: service.validate_file(path, settings))
+
+    def run() -> ValidationReport:
+        with progress_bar("validating") as progress:
+            return service.validate_file(path, settings, progress)
+
+    report = guarded(run)
     ok = report.passes(tolerance, mean_tolerance)
     if json:
         print_json(
@@ -213,6 +219,7 @@ def validate(
                     }
                     for c in report.cases
                 ],
+                "failed": [{"id": f.case_id, "reason": f.reason} for f in report.failed],
                 "mean_abs_error": report.mean_abs_error,
                 "max_abs_error": report.max_abs_error,
                 "passed": ok,
@@ -230,6 +237,8 @@ def validate(
             t.add_row(
                 c.case_id, f"{c.measured:.1f}", f"{c.predicted:.1f}", f"{c.error:+.1%}", knobs
             )
+        for f in report.failed:
+            t.add_row(f.case_id, "—", "—", "FAILED", f.reason[:60])
         quantities = sorted({c.quantity for c in report.cases})
         t.caption = f"quantity: {', '.join(quantities)}"
         stdout.print(t)
@@ -237,6 +246,7 @@ def validate(
         stdout.print(
             f"{verdict} mean |error| {report.mean_abs_error:.1%} (≤ {mean_tolerance:.0%}), "
             f"max |error| {report.max_abs_error:.1%} (≤ {tolerance:.0%})"
+            + (f", {len(report.failed)} case(s) could not be predicted" if report.failed else "")
         )
     if not ok:
         raise typer.Exit(1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from rackforge.codesign.profiles import ProfileBook
 from rackforge.codesign.results import TrainingEstimate
 from rackforge.codesign.scenario import scenario_from_mapping
 from rackforge.codesign.search import search
-from rackforge.errors import InputError
+from rackforge.errors import InfeasibleError, InputError
 
 # Quantities a measured case may give, and how to read each from an estimate.
 MEASURES: dict[str, str] = {
@@ -40,8 +40,17 @@ class CaseResult:
 
 
 @dataclass(frozen=True, slots=True)
+class CaseFailure:
+    """A case the model could not predict, and why (it counts as failed validation)."""
+
+    case_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ValidationReport:
     cases: tuple[CaseResult, ...]
+    failed: tuple[CaseFailure, ...] = ()
 
     @property
     def mean_abs_error(self) -> float:
@@ -52,7 +61,11 @@ class ValidationReport:
         return max((abs(c.error) for c in self.cases), default=0.0)
 
     def passes(self, case_tolerance: float, mean_tolerance: float) -> bool:
-        return self.max_abs_error <= case_tolerance and self.mean_abs_error <= mean_tolerance
+        return (
+            not self.failed
+            and self.max_abs_error <= case_tolerance
+            and self.mean_abs_error <= mean_tolerance
+        )
 
 
 def measured_quantity(case: Mapping[str, Any], where: str) -> tuple[str, float]:
@@ -90,8 +103,24 @@ def predict_case(case: Mapping[str, Any], book: ProfileBook, where: str) -> Case
     )
 
 
-def validate_cases(cases: Sequence[Mapping[str, Any]], book: ProfileBook) -> ValidationReport:
-    """Predict every case (free knobs searched) and compare with what was measured."""
-    return ValidationReport(
-        tuple(predict_case(case, book, f"cases[{i}]") for i, case in enumerate(cases))
-    )
+def validate_cases(
+    cases: Sequence[Mapping[str, Any]],
+    book: ProfileBook,
+    progress: Callable[[int, int], None] | None = None,
+) -> ValidationReport:
+    """Predict every case (free knobs searched) and compare with what was measured.
+
+    A case that cannot be predicted (bad knobs, nothing fits) is reported with its reason and
+    the others still run; it makes the validation fail.
+    """
+    results: list[CaseResult] = []
+    failed: list[CaseFailure] = []
+    for i, case in enumerate(cases):
+        where = f"cases[{i}]"
+        try:
+            results.append(predict_case(case, book, where))
+        except (InputError, InfeasibleError) as err:
+            failed.append(CaseFailure(str(case.get("id", where)), str(err)))
+        if progress:
+            progress(i + 1, len(cases))
+    return ValidationReport(tuple(results), tuple(failed))

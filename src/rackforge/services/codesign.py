@@ -109,10 +109,12 @@ def default_validation_file(settings: Settings) -> Path:
     return settings.shared_dir / "data" / "validation" / "training_runs.yaml"
 
 
-def validate_file(path: Path, settings: Settings) -> ValidationReport:
+def validate_file(
+    path: Path, settings: Settings, progress: Progress | None = None
+) -> ValidationReport:
     """`codesign validate`: predict every published case and compare."""
     try:
-        return validate_cases(read_cases(path), profile_book(settings))
+        return validate_cases(read_cases(path), profile_book(settings), progress)
     except InputError as err:
         if (err.where or "").startswith(str(path)):
             raise
