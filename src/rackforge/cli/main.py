@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rackforge.cli import codesign, plan
+from rackforge.cli import codesign, plan, rack
 
 app = typer.Typer(
     help="RackForge: from an AI lab's model roadmap to compliant, US-built data-center racks.",
@@ -12,6 +12,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(codesign.app, name="codesign")
+app.add_typer(rack.app, name="rack")
 app.command("plan")(plan.plan)
 
 

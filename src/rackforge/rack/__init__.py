@@ -1,7 +1,9 @@
 """Rack physics: power, cooling, elevation and design rules, from plain typed figures.
 
-Pure functions of numbers, independent of the catalog; composing catalog parts into a rack
-design happens a layer up. Every formula and constant cites its source where it is defined.
+Pure functions of numbers, independent of the catalog, except `rack.design` and
+`rack.system_parts`, which list a catalog system's parts and compose them into a `RackDesign`
+with these formulas (`rack.figures`). Every formula and constant cites its source where it is
+defined.
 
     >>> from rackforge import rack
     >>> round(rack.busbar_current_a(130.0, 48.0))
@@ -24,6 +26,18 @@ from rackforge.rack.cooling import (
     heat_split,
     rack_cooling,
 )
+from rackforge.rack.design import RACK_REDUNDANCY, design_reference_system
+from rackforge.rack.figures import (
+    AIR_DELTA_T_K,
+    FALLBACK_PSU_EFFICIENCY,
+    LIQUID_DELTA_T_K,
+    TYPICAL_UTILISATION,
+    DesignAssumptions,
+    RackDesign,
+    Supply,
+    compose,
+    plan_supply,
+)
 from rackforge.rack.layout import (
     OPEN_UNIT_MM,
     POSITION_HINTS,
@@ -36,6 +50,7 @@ from rackforge.rack.layout import (
     floor_load_kg_m2,
     footprint_m2,
 )
+from rackforge.rack.parts import PartLine, Tally, tally
 from rackforge.rack.power import (
     REDUNDANCIES,
     SERVER_IDLE_FRACTION,
@@ -52,44 +67,58 @@ from rackforge.rack.power import (
 )
 
 __all__ = [
+    "AIR_DELTA_T_K",
     "AIR_DENSITY_KG_M3",
     "AIR_SPECIFIC_HEAT_J_KG_K",
     "COMPARISONS",
+    "FALLBACK_PSU_EFFICIENCY",
+    "LIQUID_DELTA_T_K",
     "M3_S_PER_CFM",
     "OPEN_UNIT_MM",
     "PG25_30C",
     "POSITION_HINTS",
+    "RACK_REDUNDANCY",
     "RACK_UNIT_MM",
     "REDUNDANCIES",
     "SERVER_IDLE_FRACTION",
+    "TYPICAL_UTILISATION",
     "WATER_30C",
     "Allocation",
     "BusbarLoading",
     "Comparison",
     "Coolant",
     "CoolingLoad",
+    "DesignAssumptions",
     "Loop",
+    "PartLine",
     "Placement",
     "PositionHint",
     "PowerShelfPlan",
     "RackCooling",
+    "RackDesign",
     "Redundancy",
     "Rule",
     "Slot",
+    "Supply",
+    "Tally",
     "Violation",
     "airflow_cfm",
     "allocate",
     "busbar_current_a",
     "busbar_loading",
     "check",
+    "compose",
     "coolant_flow_l_min",
+    "design_reference_system",
     "floor_load_kg_m2",
     "footprint_m2",
     "heat_split",
     "plan_power_shelves",
+    "plan_supply",
     "psu_input_kw",
     "psu_loss_kw",
     "rack_cooling",
     "shelf_output_kw",
+    "tally",
     "typical_power_kw",
 ]

@@ -1,4 +1,4 @@
-"""The rack package: a curated, sorted public surface, and no dependence on the catalog."""
+"""The rack package: a curated, sorted public surface; only its two composers read the catalog."""
 
 from __future__ import annotations
 
@@ -20,9 +20,17 @@ def test_the_package_exports_exactly_its_public_names() -> None:
     assert public == set(rack.__all__)
 
 
+# The modules that turn catalog entries into part lines; every other rack module is physics.
+CATALOG_COMPOSERS = {"design.py", "system_parts.py"}
+
+
 def test_the_rack_physics_imports_nothing_from_the_catalog_or_the_codesign_engine() -> None:
     package = Path(rack.__file__).parent
-    for module in package.glob("*.py"):
+    physics = [m for m in package.glob("*.py") if m.name not in CATALOG_COMPOSERS]
+    assert {"power.py", "cooling.py", "layout.py", "checks.py", "figures.py"} <= {
+        m.name for m in physics
+    }
+    for module in physics:
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
             names = (
                 [node.module or ""]
@@ -33,3 +41,11 @@ def test_the_rack_physics_imports_nothing_from_the_catalog_or_the_codesign_engin
             )
             for name in names:
                 assert not name.startswith(("rackforge.catalog", "rackforge.codesign")), module
+
+
+def test_the_catalog_composers_import_nothing_from_the_codesign_engine() -> None:
+    package = Path(rack.__file__).parent
+    for name in CATALOG_COMPOSERS:
+        tree = ast.parse((package / name).read_text(encoding="utf-8"))
+        imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        assert not any(m.startswith("rackforge.codesign") for m in imported), name
