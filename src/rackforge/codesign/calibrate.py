@@ -36,6 +36,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "scale_up_latency_s": (0.0, 1e-3),
     "scale_out_latency_s": (0.0, 1e-3),
     "kernel_overhead_s": (0.0, 1e-4),
+    "overlap_slowdown": (0.0, 1.0),
 }
 
 

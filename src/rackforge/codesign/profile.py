@@ -22,6 +22,7 @@ FITTABLE: tuple[str, ...] = (
     "scale_up_latency_s",
     "scale_out_latency_s",
     "kernel_overhead_s",
+    "overlap_slowdown",
 )
 
 
@@ -80,6 +81,14 @@ class EfficiencyProfile(BaseModel):
     )
     kernel_overhead_s: float = Field(
         4e-6, ge=0, description="launch and tail overhead per kernel (CUDA launch ~3-5 µs)"
+    )
+    overlap_slowdown: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="compute time lost per second of communication hidden behind it: NCCL "
+        "runs one thread block per channel on an SM, so ~16 channels take ~15 % of an "
+        "A100's 108 SMs (and HBM bandwidth) while a collective overlaps a kernel",
     )
     memory_reserved_gib: float = Field(
         4.0, ge=0, description="framework, CUDA context, NCCL buffers and fragmentation"

@@ -67,6 +67,17 @@ class Evaluation:
         return self.candidates.gpus
 
 
+def overlapped(comm: FloatArray, window: FloatArray, slowdown: float) -> FloatArray:
+    """Time a collective adds when it runs behind `window` seconds of compute.
+
+    The part longer than the window is exposed; the hidden part still slows the compute it
+    shares SMs and HBM with by `slowdown` (EfficiencyProfile.overlap_slowdown).
+    """
+    hidden = np.minimum(comm, window)
+    result: FloatArray = np.maximum(0.0, comm - window) + slowdown * hidden
+    return result
+
+
 def _layer_slot(
     layer: LayerForward,
     tp_coll: FloatArray,
@@ -74,6 +85,7 @@ def _layer_slot(
     ep_coll: FloatArray,
     c: Candidates,
     kernel_s: float,
+    slowdown: float,
 ) -> dict[str, FloatArray]:
     """One layer's share of a micro-batch slot: forward + 2×backward (+ recomputation)."""
     rc = c.recompute
@@ -84,14 +96,14 @@ def _layer_slot(
     passes = 3.0 + full  # forward, backward (2×), recomputed forward
     collectives = np.where(full, 6.0, 4.0)  # 2 per forward and per backward pass
     # Context parallel ring exchange of K/V overlaps the attention core (Megatron-Core CP).
-    cp_exposed = np.maximum(0.0, cp_pass - layer.attention_core) * passes
+    cp_exposed = overlapped(cp_pass, layer.attention_core, slowdown) * passes
     # MoE dispatch + combine per pass; with overlap they run while another micro-batch
     # computes the same layer (DeepSeek-V3 report §3.2.1, DualPipe), exposed only beyond it.
     a2a = 2.0 * ep_coll
     hidden_a2a = (
-        np.maximum(0.0, a2a - layer.total)
-        + np.maximum(0.0, a2a - 2.0 * layer.total)
-        + np.where(full, np.maximum(0.0, a2a - layer.total), 0.0)
+        overlapped(a2a, layer.total, slowdown)
+        + overlapped(a2a, 2.0 * layer.total, slowdown)
+        + np.where(full, overlapped(a2a, layer.total, slowdown), 0.0)
     )
     ep_exposed = np.where(c.ep_overlap, hidden_a2a, collectives * ep_coll)
     return {
@@ -144,7 +156,13 @@ def evaluate(problem: TrainingProblem, c: Candidates) -> Evaluation:
             dispatch = tokens * model.moe.top_k * model.hidden * act_bytes
             ep_coll = net.all_to_all(dispatch, c.ep, t * c.cp)
         for key, value in _layer_slot(
-            layer, tp_coll, cp_pass, ep_coll, c, hw.profile.kernel_overhead_s
+            layer,
+            tp_coll,
+            cp_pass,
+            ep_coll,
+            c,
+            hw.profile.kernel_overhead_s,
+            hw.profile.overlap_slowdown,
         ).items():
             slot[key] = slot[key] + value * count * share
 
@@ -226,12 +244,13 @@ def _data_parallel(
     )
     # With overlap, buckets are reduced while the last micro-batch's backward runs (Megatron
     # --overlap-grad-reduce; PyTorch DDP, Li et al. 2020).
-    exposed_end = np.where(c.dp_overlap, np.maximum(0.0, at_end - backward), at_end)
-    per_mb_z2 = np.where(c.dp_overlap, np.maximum(0.0, scatter_grads - backward), scatter_grads)
+    slowdown = hw.profile.overlap_slowdown
+    exposed_end = np.where(c.dp_overlap, overlapped(at_end, backward, slowdown), at_end)
+    per_mb_z2 = np.where(c.dp_overlap, overlapped(scatter_grads, backward, slowdown), scatter_grads)
     exposed_end = exposed_end + np.where(c.zero == 2, m * per_mb_z2, 0.0)
     # ZeRO-3 gathers weights before each forward and backward and reduce-scatters gradients
     # per micro-batch; prefetching hides them behind that micro-batch's slot.
     per_mb = 2.0 * gather_params + scatter_grads
-    zero3 = m * np.where(c.dp_overlap, np.maximum(0.0, per_mb - slot_time), per_mb)
+    zero3 = m * np.where(c.dp_overlap, overlapped(per_mb, slot_time, slowdown), per_mb)
     result: FloatArray = np.where(c.zero == 3, zero3, exposed_end)
     return result

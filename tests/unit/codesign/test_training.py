@@ -15,7 +15,13 @@ from rackforge.codesign.flops import forward_flops_per_sequence, training_flops_
 from rackforge.codesign.memory import GIB
 from rackforge.codesign.parallelism import ParallelismSpec
 from rackforge.codesign.space import enumerate_space
-from rackforge.codesign.training import BREAKDOWN_KEYS, Evaluation, TrainingProblem, evaluate
+from rackforge.codesign.training import (
+    BREAKDOWN_KEYS,
+    Evaluation,
+    TrainingProblem,
+    evaluate,
+    overlapped,
+)
 
 from published import H100_WITH_SMS, LLAMA3_8B, dgx_h100_option, hardware
 
@@ -224,3 +230,12 @@ def test_a_batch_of_one_evaluates_like_its_row_in_a_big_batch(data: st.DataObjec
     assert bool(one.fits[0]) == bool(ev.fits[i])
     for key in BREAKDOWN_KEYS:
         assert one.breakdown_s[key][0] == pytest.approx(ev.breakdown_s[key][i], rel=1e-12, abs=0)
+
+
+def test_hidden_communication_still_costs_its_share_of_the_compute_it_overlaps() -> None:
+    comm = np.array([1.0, 3.0, 0.0])
+    window = np.array([2.0, 2.0, 2.0])
+    assert overlapped(comm, window, 0.0).tolist() == [0.0, 1.0, 0.0]
+    assert overlapped(comm, window, 0.15).tolist() == pytest.approx([0.15, 1.3, 0.0])
+    # Never cheaper than hiding perfectly, never dearer than not overlapping at all.
+    assert np.all(overlapped(comm, window, 0.15) <= comm)
