@@ -162,6 +162,7 @@ class ComputeTray(RackPart):
     accelerator: str = Field(description="catalog accelerator name")
     accelerators: PositiveInt
     cpus: NonNegativeInt
+    cpu_power_w: PositiveFloat | None = Field(default=None, description="maximum, per CPU")
     power_w: PositiveFloat | None = Field(default=None, description="maximum")
     weight_kg: PositiveFloat | None = None
     ru: PositiveInt | None = None
@@ -182,6 +183,7 @@ class ReferenceSystem(RackPart):
     accelerator: str = Field(description="catalog accelerator name")
     accelerators: PositiveInt
     cpus: NonNegativeInt | None = None
+    cpu_power_w: PositiveFloat | None = Field(default=None, description="maximum, per CPU")
     compute_trays: PositiveInt = 1
     compute_tray: str | None = Field(default=None, description="ComputeTray entry name")
     switch_trays: NonNegativeInt = 0

@@ -8,9 +8,10 @@ assumptions, each also echoed in the design's `assumptions`:
 1. A compute tray draws its published maximum (`ComputeTray.power_w`) when the catalog has one;
    its GPUs, CPUs and NICs are inside that figure. Otherwise — and for a server, whose chassis
    is its one tray — it draws the sum of its parts: accelerators at their TDP
-   (accelerators.yaml `tdp_w`), CPUs, NVSwitch chips, NICs and the rest of the chassis (memory,
-   storage, fans, boards). The catalog has no CPU power field and no figure for the rest, so
-   such a design's power is a lower bound that names what it lacks. A server's published
+   (accelerators.yaml `tdp_w`), CPUs at their published maximum (`cpu_power_w` of the tray or
+   server, where one is published), NVSwitch chips, NICs and the rest of the chassis (memory,
+   storage, fans, boards). No figure is published for the rest, so such a design's power is a
+   lower bound that names what it lacks. A server's published
    maximum (and accelerators.yaml `node_power_w`, which repeats it) is the figure under test,
    so it is never read as a part figure.
 2. Switch trays, management switches, shelves, the frame and trays weigh and draw what their
@@ -95,7 +96,7 @@ def design_reference_system(
 
 _SERVER_NOTES = (
     "server chassis as its one tray: accelerators at TDP; CPUs, NVSwitch chips, NICs and the "
-    "rest of the chassis at their catalog power, which the catalog lacks (lower bound)",
+    "rest of the chassis at their catalog power, where published (else a lower bound)",
     "air cooled; stands in an EIA-310 frame that is not part of its figures",
 )
 _RACK_NOTES = (

@@ -42,8 +42,14 @@ def server_parts(
         ),
     ]
     if system.cpus:
+        cpu_source = "no CPU power published" if system.cpu_power_w is None else "cpu_power_w"
         lines.append(
-            _cpus(system.cpus, power_w=None, liquid=0.0, source=f"no CPU power field; {inside}")
+            _cpus(
+                system.cpus,
+                power_w=system.cpu_power_w,
+                liquid=0.0,
+                source=f"{cpu_source} (systems.yaml); {inside}",
+            )
         )
     if system.nvlink_switch_chips:
         lines.append(
@@ -92,8 +98,12 @@ def rack_parts(
         ),
     ]
     if tray.cpus:
-        source = "in the tray's maximum" if published else "no CPU power field"
-        power_w = 0.0 if published else None
+        if published:
+            power_w: float | None = 0.0
+            source = "in the tray's maximum"
+        else:
+            power_w = tray.cpu_power_w
+            source = "no CPU power published" if power_w is None else "tray cpu_power_w"
         lines.append(_cpus(n * tray.cpus, power_w=power_w, liquid=1.0, source=source))
     nics = {name: n * count for name, count in tray.nics.items()}
     lines += _nic_lines(nics, components, included=published)
