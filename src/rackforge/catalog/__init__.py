@@ -41,6 +41,14 @@ from rackforge.catalog.rack_schema import (
     ReferenceSystem,
     Switch,
 )
+from rackforge.catalog.rule_catalog import RuleSetCatalog, rule_set, rule_sets
+from rackforge.catalog.rule_schema import (
+    FIX_PLACEHOLDERS,
+    LimitFrom,
+    RuleQuantity,
+    RuleSet,
+    RuleSpec,
+)
 from rackforge.catalog.schema import (
     MLA,
     PRECISIONS,
@@ -56,6 +64,7 @@ from rackforge.catalog.schema import (
 )
 
 __all__ = [
+    "FIX_PLACEHOLDERS",
     "MLA",
     "PRECISIONS",
     "Accelerator",
@@ -68,6 +77,7 @@ __all__ = [
     "DenseTflops",
     "Frame",
     "Interconnect",
+    "LimitFrom",
     "Manifold",
     "MoE",
     "ModelArchitecture",
@@ -80,6 +90,10 @@ __all__ = [
     "RackComponents",
     "RackPart",
     "ReferenceSystem",
+    "RuleQuantity",
+    "RuleSet",
+    "RuleSetCatalog",
+    "RuleSpec",
     "ScaleOut",
     "ScaleUp",
     "Switch",
@@ -95,4 +109,6 @@ __all__ = [
     "rack_components",
     "reference_system",
     "reference_systems",
+    "rule_set",
+    "rule_sets",
 ]

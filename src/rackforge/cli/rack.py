@@ -1,4 +1,4 @@
-"""`rackforge rack ...`: design racks from catalog parts."""
+"""`rackforge rack ...`: design racks from catalog parts and check them against rule sets."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from rich.table import Table
 
 from rackforge.cli.output import guarded, print_json, stdout
 from rackforge.errors import UnknownNameError
-from rackforge.rack import RackDesign
+from rackforge.rack import RackDesign, RuleCheck
 from rackforge.services import rack as service
 
-app = typer.Typer(help="Design racks from catalog parts: power, cooling, elevation and weight.")
+app = typer.Typer(
+    help="Design racks from catalog parts (power, cooling, elevation, weight) and check them."
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")]
 SystemOpt = Annotated[
@@ -45,6 +47,65 @@ def design(system: SystemOpt, json: JsonOpt = False) -> None:
                 f"[yellow]{d.name}[/yellow]: {figure} lacks figures for {', '.join(parts)}",
                 highlight=False,
             )
+
+
+RulesOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--rules",
+        help="rule set (orv3-busbar, frame-payload, air-cooled-hall-15kw, liquid-hall-140kw); "
+        "repeat",
+    ),
+]
+FrameOpt = Annotated[
+    str | None,
+    typer.Option("--frame", help="catalog frame to stand each design in (e.g. ORv3, ORv3 HPR)"),
+]
+
+
+@app.command("check")
+def check_rules(
+    system: SystemOpt, rules: RulesOpt, frame: FrameOpt = None, json: JsonOpt = False
+) -> None:
+    """Check each system's rack against each rule set; exit 1 if any rule is violated.
+
+    Every violation gives the figure, the limit, the rule's source and a fix. A figure that is
+    a lower bound (parts lack figures) is still checked and said to be one; rules that cannot
+    be evaluated are listed as unchecked. Exit codes: 0 every design passes, 1 a rule is
+    violated (or an internal error), 2 bad input (an unknown system, rule set or frame).
+    """
+    checks = guarded(lambda: service.check_systems(system, rules, frame=frame))
+    passed = all(c.passed for c in checks)
+    if json:
+        print_json({"checks": [_check_json(c) for c in checks], "passed": passed})
+    else:
+        for c in checks:
+            _print_check(c)
+    if not passed:
+        raise typer.Exit(1)
+
+
+def _check_json(c: RuleCheck) -> dict[str, object]:
+    return {
+        "design": c.design,
+        "rules": c.rules,
+        "frame": c.frame,
+        "passed": c.passed,
+        "violations": list(c.violations),
+        "unchecked": list(c.unchecked),
+        "notes": list(c.notes),
+    }
+
+
+def _print_check(c: RuleCheck) -> None:
+    verdict = "[green]passes[/green]" if c.passed else "[red]violates[/red]"
+    stdout.print(f"{c.design} on {c.frame} {verdict} {c.rules}", highlight=False)
+    for v in c.violations:
+        stdout.print(f"  [red]✗[/red] {v.rule_id}: {v.message}", highlight=False, soft_wrap=True)
+    for line in c.unchecked:
+        stdout.print(f"  [yellow]unchecked[/yellow] {line}", highlight=False, soft_wrap=True)
+    for line in c.notes:
+        stdout.print(f"  [yellow]note[/yellow] {line}", highlight=False, soft_wrap=True)
 
 
 def _designs_table(designs: list[RackDesign]) -> Table:

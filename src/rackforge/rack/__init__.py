@@ -27,6 +27,7 @@ from rackforge.rack.cooling import (
     rack_cooling,
 )
 from rackforge.rack.design import RACK_REDUNDANCY, design_reference_system
+from rackforge.rack.elevation import draw_elevation, draw_front_and_rear
 from rackforge.rack.figures import (
     AIR_DELTA_T_K,
     FALLBACK_PSU_EFFICIENCY,
@@ -65,6 +66,7 @@ from rackforge.rack.power import (
     shelf_output_kw,
     typical_power_kw,
 )
+from rackforge.rack.rules import RuleCheck, check_design, design_figures
 
 __all__ = [
     "AIR_DELTA_T_K",
@@ -98,6 +100,7 @@ __all__ = [
     "RackDesign",
     "Redundancy",
     "Rule",
+    "RuleCheck",
     "Slot",
     "Supply",
     "Tally",
@@ -107,9 +110,13 @@ __all__ = [
     "busbar_current_a",
     "busbar_loading",
     "check",
+    "check_design",
     "compose",
     "coolant_flow_l_min",
+    "design_figures",
     "design_reference_system",
+    "draw_elevation",
+    "draw_front_and_rear",
     "floor_load_kg_m2",
     "footprint_m2",
     "heat_split",

@@ -1,26 +1,65 @@
-"""Rack engineering use cases: design catalog reference systems from their parts."""
+"""Rack engineering use cases: design catalog reference systems from their parts, check them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rackforge.catalog import accelerators, rack_components, reference_system
-from rackforge.errors import InputError
-from rackforge.rack import DesignAssumptions, RackDesign, design_reference_system
+from rackforge.catalog import accelerators, rack_components, reference_system, rule_set
+from rackforge.errors import InputError, UnknownNameError
+from rackforge.rack import (
+    DesignAssumptions,
+    RackDesign,
+    RuleCheck,
+    check_design,
+    design_reference_system,
+)
 
 
 def design_systems(
-    names: Sequence[str], *, assumptions: DesignAssumptions | None = None
+    names: Sequence[str],
+    *,
+    assumptions: DesignAssumptions | None = None,
+    frame: str | None = None,
 ) -> list[RackDesign]:
     """`rack design --system NAME ...`: one design per named reference system, in order.
 
-    An unknown name raises UnknownNameError (an InputError) with the closest catalog names.
+    An unknown name raises UnknownNameError (an InputError) with the closest catalog names;
+    `frame` (a catalog frame name) replaces each design's default frame.
     """
     if not names:
         raise InputError("no system to design", fix="name one or more, e.g. --system gb200-nvl72")
     components, accelerator_table = rack_components(), accelerators()
     systems = [reference_system(name) for name in names]
+    try:
+        housing = None if frame is None else components.frames[frame]
+    except UnknownNameError as err:
+        raise err.located("--frame") from None
     return [
-        design_reference_system(system, components, accelerator_table, assumptions=assumptions)
+        design_reference_system(
+            system, components, accelerator_table, assumptions=assumptions, frame=housing
+        )
         for system in systems
     ]
+
+
+def check_systems(
+    names: Sequence[str], rule_sets: Sequence[str], *, frame: str | None = None
+) -> list[RuleCheck]:
+    """`rack check --system NAME ... --rules SET ...`: each design against each set, in order.
+
+    An unknown system raises UnknownNameError located at --system, an unknown set at --rules.
+    """
+    if not rule_sets:
+        raise InputError(
+            "no rule set to check against", where="--rules", fix="e.g. --rules liquid-hall-140kw"
+        )
+    try:
+        sets = [rule_set(name) for name in rule_sets]
+    except UnknownNameError as err:
+        raise err.located("--rules") from None
+    try:
+        designs = design_systems(names, frame=frame)
+    except UnknownNameError as err:
+        raise err if err.where == "--frame" else err.located("--system") from None
+    components = rack_components()
+    return [check_design(design, rules, components) for design in designs for rules in sets]
