@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -83,6 +84,30 @@ def check_rules(
             _print_check(c)
     if not passed:
         raise typer.Exit(1)
+
+
+@app.command()
+def draw(
+    system: SystemOpt,
+    out: Annotated[Path, typer.Option(help="folder for the SVG files")] = Path("out/racks"),
+    face: Annotated[str, typer.Option(help="front, rear or both (side by side)")] = "both",
+    frame: Annotated[str | None, typer.Option(help="catalog frame to use instead")] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Draw each system's rack elevation (front and rear) as SVG files."""
+
+    def run() -> list[Path]:
+        try:
+            return service.draw_systems(system, out, face=face, frame=frame)
+        except UnknownNameError as err:
+            raise err if err.where else err.located("--system") from None
+
+    paths = guarded(run)
+    if json:
+        print_json({"drawings": [str(p) for p in paths]})
+        return
+    for p in paths:
+        stdout.print(f"wrote {p}")
 
 
 def _check_json(c: RuleCheck) -> dict[str, object]:

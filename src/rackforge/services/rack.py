@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from rackforge.catalog import accelerators, rack_components, reference_system, rule_set
 from rackforge.errors import InputError, UnknownNameError
@@ -12,6 +13,8 @@ from rackforge.rack import (
     RuleCheck,
     check_design,
     design_reference_system,
+    draw_elevation,
+    draw_front_and_rear,
 )
 
 
@@ -63,3 +66,24 @@ def check_systems(
         raise err if err.where == "--frame" else err.located("--system") from None
     components = rack_components()
     return [check_design(design, rules, components) for design in designs for rules in sets]
+
+
+def draw_systems(
+    names: Sequence[str], out_dir: Path, *, face: str = "both", frame: str | None = None
+) -> list[Path]:
+    """`rack draw`: write each design's elevation as `<name>-<face>.svg` into `out_dir`."""
+    if face not in ("front", "rear", "both"):
+        raise InputError(f"unknown face {face!r}", where="--face", fix="use front, rear or both")
+    designs = design_systems(names, frame=frame)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for design in designs:
+        svg = (
+            draw_front_and_rear(design)
+            if face == "both"
+            else draw_elevation(design, "front" if face == "front" else "rear")
+        )
+        path = out_dir / f"{design.name}-{face}.svg"
+        path.write_text(svg, encoding="utf-8")
+        paths.append(path)
+    return paths
