@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,8 @@ from rich.table import Table
 
 from rackforge.cli.output import guarded, print_json, stdout
 from rackforge.errors import UnknownNameError
-from rackforge.rack import RackDesign, RuleCheck
+from rackforge.rack import BillOfMaterials, RackDesign, RuleCheck
+from rackforge.rack.bom import flatten, roll_up, to_json_dict
 from rackforge.services import rack as service
 
 app = typer.Typer(
@@ -108,6 +110,63 @@ def draw(
         return
     for p in paths:
         stdout.print(f"wrote {p}")
+
+
+@app.command()
+def bom(
+    system: SystemOpt,
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, csv or json (on stdout, or into --out)")
+    ] = "table",
+    out: Annotated[
+        Path | None,
+        typer.Option(help="write the bills to this file (csv or json; its suffix picks one)"),
+    ] = None,
+    frame: FrameOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Print each system's multi-level bill of materials: part numbers, quantities, cost.
+
+    Levels: 0 the rack, 1 trays and assemblies, 2 modules inside them. Costs and criticality
+    the catalog does not know are blank (table, csv) or null (json). Exit codes: 0 done,
+    2 bad input (an unknown system, format or frame), 1 an internal error.
+    """
+    boms = guarded(lambda: service.bom_systems(system, fmt=fmt, out=out, frame=frame))
+    if json:
+        print_json({"boms": [to_json_dict(b) for b in boms]})
+        return
+    if out is not None:
+        stdout.print(f"wrote {out}", highlight=False)
+        return
+    if fmt in ("csv", "json"):
+        sys.stdout.write(service.render_boms(boms, fmt))
+        return
+    for b in boms:
+        stdout.print(_bom_table(b))
+
+
+def _bom_table(b: BillOfMaterials) -> Table:
+    """The bill indented by level, with its roll-up in the caption; n/a: not known."""
+    totals = roll_up(b)
+    levels = ", ".join(f"level {t.level}: {t.lines} lines, {t.quantity} pcs" for t in totals.levels)
+    cost = _amount(totals.cost_usd, ",.0f", totals.cost_complete)
+    table = Table(title=f"{b.title} bill of materials", caption=f"{levels}; cost USD {cost}")
+    for column in ("level", "part number", "description", "commodity", "qty", "ext qty"):
+        table.add_column(column, justify="right" if "qty" in column else "left")
+    table.add_column("unit USD", justify="right")
+    table.add_column("ext USD", justify="right")
+    for line in flatten(b):
+        table.add_row(
+            str(line.level),
+            line.part_number,
+            "  " * line.level + line.description,
+            line.commodity,
+            str(line.quantity),
+            str(line.extended_quantity),
+            _amount(line.unit_cost_usd, ",.0f", True),
+            _amount(line.extended_cost_usd, ",.0f", True),
+        )
+    return table
 
 
 def _check_json(c: RuleCheck) -> dict[str, object]:

@@ -2,14 +2,23 @@
 
 Pure functions of numbers, independent of the catalog, except `rack.design` and
 `rack.system_parts`, which list a catalog system's parts and compose them into a `RackDesign`
-with these formulas (`rack.figures`). Every formula and constant cites its source where it is
-defined.
+with these formulas (`rack.figures`); `rack.bom` turns a design into its bill of materials
+(`flatten`, `roll_up`, `to_json_dict` live there). Every formula and constant cites its
+source where it is defined.
 
     >>> from rackforge import rack
     >>> round(rack.busbar_current_a(130.0, 48.0))
     2708
 """
 
+from rackforge.rack.bom import (
+    BillOfMaterials,
+    BomLine,
+    BomRollUp,
+    Commodity,
+    LevelTotal,
+    build_bom,
+)
 from rackforge.rack.checks import COMPARISONS, Comparison, Rule, Violation, check
 from rackforge.rack.cooling import (
     AIR_DENSITY_KG_M3,
@@ -86,11 +95,16 @@ __all__ = [
     "TYPICAL_UTILISATION",
     "WATER_30C",
     "Allocation",
+    "BillOfMaterials",
+    "BomLine",
+    "BomRollUp",
     "BusbarLoading",
+    "Commodity",
     "Comparison",
     "Coolant",
     "CoolingLoad",
     "DesignAssumptions",
+    "LevelTotal",
     "Loop",
     "PartLine",
     "Placement",
@@ -107,6 +121,7 @@ __all__ = [
     "Violation",
     "airflow_cfm",
     "allocate",
+    "build_bom",
     "busbar_current_a",
     "busbar_loading",
     "check",

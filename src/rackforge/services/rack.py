@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 from rackforge.catalog import accelerators, rack_components, reference_system, rule_set
 from rackforge.errors import InputError, UnknownNameError
+from rackforge.formats.bom_csv import boms_to_csv
 from rackforge.rack import (
+    BillOfMaterials,
     DesignAssumptions,
     RackDesign,
     RuleCheck,
+    build_bom,
     check_design,
     design_reference_system,
     draw_elevation,
     draw_front_and_rear,
 )
+from rackforge.rack.bom import to_json_dict
+
+BOM_FORMATS = ("table", "csv", "json")
 
 
 def design_systems(
@@ -87,3 +94,44 @@ def draw_systems(
         path.write_text(svg, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def bom_systems(
+    names: Sequence[str],
+    *,
+    fmt: str = "table",
+    out: Path | None = None,
+    frame: str | None = None,
+) -> list[BillOfMaterials]:
+    """`rack bom`: each design's bill of materials; written to `out` as csv or json when given.
+
+    With `out` and the format left at table, the file's suffix (.csv, .json) picks the format.
+    An unknown system raises UnknownNameError located at --system; an unknown format, or a
+    table asked to be written to a file, raises InputError located at --format.
+    """
+    if fmt not in BOM_FORMATS:
+        raise InputError(f"unknown format {fmt!r}", where="--format", fix="use table, csv or json")
+    if out is not None and fmt == "table":
+        fmt = out.suffix.lower().lstrip(".")
+        if fmt not in ("csv", "json"):
+            raise InputError(
+                f"{out.name}: a table is not written to a file",
+                where="--format",
+                fix="use --format csv or json, or an --out name ending .csv or .json",
+            )
+    try:
+        designs = design_systems(names, frame=frame)
+    except UnknownNameError as err:
+        raise err if err.where == "--frame" else err.located("--system") from None
+    boms = [build_bom(design) for design in designs]
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render_boms(boms, fmt), encoding="utf-8")
+    return boms
+
+
+def render_boms(boms: Sequence[BillOfMaterials], fmt: str) -> str:
+    """The bills as CSV text (one header) or as the JSON object `{"boms": [...]}`."""
+    if fmt == "csv":
+        return boms_to_csv(boms)
+    return json.dumps({"boms": [to_json_dict(bom) for bom in boms]}, indent=2) + "\n"

@@ -1,0 +1,79 @@
+"""Bills of materials as CSV text: one row per flattened line, parents before their children.
+
+`rackforge.rack` does no I/O (the import-linter contract forbids `csv` there), so the writer
+lives here. It returns a string; whoever calls it decides where it goes. Columns are
+`BOM_COLUMNS`: the design, then each `BomLine` field but its children; unknown values (a cost,
+a criticality flag) are empty cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from rackforge.rack.bom import BillOfMaterials, BomLine, flatten
+
+__all__ = ["BOM_COLUMNS", "boms_to_csv", "to_csv"]
+
+BOM_COLUMNS = (
+    "design",
+    "level",
+    "part_number",
+    "parent",
+    "description",
+    "role",
+    "quantity",
+    "extended_quantity",
+    "unit",
+    "commodity",
+    "single_source",
+    "long_lead",
+    "unit_cost_usd",
+    "extended_cost_usd",
+)
+
+
+def to_csv(bom: BillOfMaterials) -> str:
+    """One bill as CSV: a header row, then one row per line of `flatten(bom)`."""
+    return boms_to_csv([bom])
+
+
+def boms_to_csv(boms: Iterable[BillOfMaterials]) -> str:
+    """Several bills in one CSV: one header row, then each bill's lines in turn."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(BOM_COLUMNS)
+    for bom in boms:
+        writer.writerows(_row(bom.design, line) for line in flatten(bom))
+    return buffer.getvalue()
+
+
+def _row(design: str, line: BomLine) -> list[str]:
+    values: dict[str, object] = {
+        "design": design,
+        "level": line.level,
+        "part_number": line.part_number,
+        "parent": line.parent,
+        "description": line.description,
+        "role": line.role,
+        "quantity": line.quantity,
+        "extended_quantity": line.extended_quantity,
+        "unit": line.unit,
+        "commodity": line.commodity,
+        "single_source": line.single_source,
+        "long_lead": line.long_lead,
+        "unit_cost_usd": line.unit_cost_usd,
+        "extended_cost_usd": line.extended_cost_usd,
+    }
+    return [_cell(values[column]) for column in BOM_COLUMNS]
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)

@@ -1,0 +1,218 @@
+"""A design's bill of materials: its roll-up is the sum of its lines, and no part goes missing."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rackforge.catalog import accelerators, rack_components, reference_system
+from rackforge.formats.bom_csv import BOM_COLUMNS, boms_to_csv, to_csv
+from rackforge.rack import (
+    BillOfMaterials,
+    BomLine,
+    DesignAssumptions,
+    PartLine,
+    RackDesign,
+    Supply,
+    build_bom,
+    compose,
+    design_reference_system,
+)
+from rackforge.rack.bom import (
+    COMMODITY_CODES,
+    ROLE_COMMODITIES,
+    commodity_of,
+    flatten,
+    part_number,
+    roll_up,
+    to_json_dict,
+)
+
+ROLES = ["compute tray", "accelerator", "CPU", "NIC", "switch tray", "frame", "PSU", "gadget"]
+
+
+def _empty_design() -> RackDesign:
+    supply = Supply(psu="PSU", psu_kw=3.3, efficiency=0.95, efficiency_source="test")
+    return compose(
+        name="test",
+        title="test rack",
+        kind="rack",
+        frame="test frame",
+        frame_units=48,
+        lines=[],
+        supply=supply,
+        assumptions=DesignAssumptions(),
+    )
+
+
+EMPTY = _empty_design()
+
+
+def part_lines(costs: st.SearchStrategy[float | None]) -> st.SearchStrategy[PartLine]:
+    return st.builds(
+        PartLine,
+        role=st.sampled_from(ROLES),
+        part=st.sampled_from(["alpha", "beta", "gamma"]),
+        quantity=st.integers(min_value=1, max_value=72),
+        cost_usd=costs,
+    )
+
+
+def designs(costs: st.SearchStrategy[float | None]) -> st.SearchStrategy[RackDesign]:
+    return st.lists(part_lines(costs), max_size=12).map(
+        lambda parts: replace(EMPTY, parts=tuple(parts))
+    )
+
+
+any_cost = st.none() | st.floats(min_value=0.0, max_value=50_000.0)
+known_cost = st.floats(min_value=0.0, max_value=50_000.0)
+
+
+def paths(line: BomLine, above: tuple[BomLine, ...] = ()) -> list[tuple[BomLine, ...]]:
+    path = (*above, line)
+    return [path] + [p for child in line.children for p in paths(child, path)]
+
+
+@given(designs(any_cost))
+def test_the_roll_up_of_each_level_is_the_sum_of_its_lines(design: RackDesign) -> None:
+    bom = build_bom(design)
+    lines = flatten(bom)
+    totals = roll_up(bom)
+    assert [t.level for t in totals.levels] == sorted({line.level for line in lines})
+    for t in totals.levels:
+        at_level = [line for line in lines if line.level == t.level]
+        assert t.lines == len(at_level)
+        assert t.quantity == sum(line.extended_quantity for line in at_level)
+        costs = [line.extended_cost_usd for line in at_level]
+        assert t.cost_complete == (None not in costs)
+        assert (t.cost_usd is None) == (None in costs)
+    below = [line for line in lines if line.level > 0]
+    assert totals.quantity == sum(line.extended_quantity for line in below)
+    if any(line.extended_cost_usd is None for line in below):
+        assert totals.cost_usd is None and not totals.cost_complete
+
+
+@given(designs(known_cost))
+def test_with_every_cost_known_the_rack_costs_the_sum_of_its_lines(design: RackDesign) -> None:
+    bom = build_bom(design)
+    below = [line for line in flatten(bom) if line.level > 0]
+    totals = roll_up(bom)
+    assert totals.cost_complete
+    expected = sum(line.extended_cost_usd or 0.0 for line in below)
+    assert totals.cost_usd == pytest.approx(expected)
+    assert bom.root.extended_cost_usd == pytest.approx(expected)
+    for t in totals.levels:
+        at_level = [line for line in flatten(bom) if line.level == t.level]
+        assert t.cost_usd == pytest.approx(sum(line.extended_cost_usd or 0.0 for line in at_level))
+    for line in below:
+        assert line.unit_cost_usd is not None
+        assert line.extended_cost_usd == pytest.approx(line.extended_quantity * line.unit_cost_usd)
+
+
+@given(designs(any_cost))
+def test_extended_quantity_is_the_product_of_the_quantities_on_its_path(
+    design: RackDesign,
+) -> None:
+    for path in paths(build_bom(design).root):
+        line = path[-1]
+        assert line.extended_quantity == math.prod(step.quantity for step in path)
+        assert line.level == len(path) - 1
+        assert line.parent == (path[-2].part_number if len(path) > 1 else None)
+
+
+@given(designs(any_cost))
+def test_every_design_part_appears_with_its_total_quantity(design: RackDesign) -> None:
+    wanted: Counter[tuple[str, str]] = Counter()
+    for part in design.parts:
+        wanted[(part.role, part.part)] += part.quantity
+    found: Counter[tuple[str, str]] = Counter()
+    for line in flatten(build_bom(design))[1:]:
+        found[(line.role, line.description)] += line.extended_quantity
+    assert found == wanted
+
+
+@given(designs(any_cost))
+def test_part_numbers_are_stable_and_one_per_part(design: RackDesign) -> None:
+    first, second = flatten(build_bom(design)), flatten(build_bom(design))
+    assert [line.part_number for line in first] == [line.part_number for line in second]
+    numbers: dict[tuple[str, str], set[str]] = {}
+    for line in first[1:]:
+        numbers.setdefault((line.description, line.commodity), set()).add(line.part_number)
+    assert all(len(found) == 1 for found in numbers.values())
+    distinct = [next(iter(found)) for found in numbers.values()]
+    assert len(distinct) == len(set(distinct))
+
+
+def test_part_numbers_follow_the_documented_scheme() -> None:
+    assert part_number("GB200", "accelerator") == part_number("  gb200 ", "accelerator")
+    assert re.fullmatch(r"RF-ACCEL-[0-9A-F]{8}", part_number("GB200", "accelerator"))
+    assert part_number("GB200", "accelerator") != part_number("B200", "accelerator")
+    assert set(COMMODITY_CODES) >= set(ROLE_COMMODITIES.values())
+    assert len(set(COMMODITY_CODES.values())) == len(COMMODITY_CODES)
+
+
+def test_a_role_nobody_mapped_is_bought_as_other() -> None:
+    assert commodity_of("gadget") == "other"
+    assert commodity_of("PSU") == "power supply"
+
+
+def test_a_module_that_does_not_divide_among_its_trays_stays_on_the_rack() -> None:
+    design = replace(
+        EMPTY,
+        parts=(
+            PartLine(role="compute tray", part="tray", quantity=4),
+            PartLine(role="NIC", part="odd NIC", quantity=6),
+            PartLine(role="accelerator", part="GPU", quantity=16),
+        ),
+    )
+    levels = {line.description: (line.level, line.quantity) for line in flatten(build_bom(design))}
+    assert levels["odd NIC"] == (1, 6)
+    assert levels["GPU"] == (2, 4)
+
+
+@pytest.fixture(scope="module")
+def nvl72() -> BillOfMaterials:
+    system = reference_system("gb200-nvl72")
+    return build_bom(design_reference_system(system, rack_components(), accelerators()))
+
+
+def test_the_gb200_nvl72_bill_counts_its_published_parts(nvl72: BillOfMaterials) -> None:
+    totals: Counter[str] = Counter()
+    for line in flatten(nvl72):
+        totals[line.role] += line.extended_quantity
+    assert totals["accelerator"] == 72
+    assert totals["CPU"] == 36
+    assert totals["power shelf"] == 8
+    assert totals["PSU"] == 48
+    assert totals["compute tray"] == 18
+    assert totals["switch tray"] == 9
+    per_parent = {line.role: (line.level, line.quantity) for line in flatten(nvl72)}
+    assert per_parent["accelerator"] == (2, 4)  # in each compute tray
+    assert per_parent["CPU"] == (2, 2)
+    assert per_parent["PSU"] == (2, 6)  # in each power shelf
+    assert per_parent["compute tray"] == (1, 18)
+
+
+def test_no_cost_is_made_up_while_the_catalog_has_none(nvl72: BillOfMaterials) -> None:
+    totals = roll_up(nvl72)
+    assert totals.cost_usd is None and not totals.cost_complete
+    assert all(line.single_source is None and line.long_lead is None for line in flatten(nvl72))
+
+
+def test_the_json_and_csv_exports_carry_every_flattened_line(nvl72: BillOfMaterials) -> None:
+    plain = json.loads(json.dumps(to_json_dict(nvl72)))  # JSON-ready: survives a round trip
+    lines = flatten(nvl72)
+    assert [row["part_number"] for row in plain["lines"]] == [line.part_number for line in lines]
+    assert plain["tree"]["part_number"] == nvl72.root.part_number
+    rows = to_csv(nvl72).splitlines()
+    assert rows[0].split(",") == list(BOM_COLUMNS)
+    assert len(rows) == 1 + len(lines)
+    two = boms_to_csv([nvl72, nvl72]).splitlines()
+    assert len(two) == 1 + 2 * len(lines)
