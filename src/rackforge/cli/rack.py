@@ -11,7 +11,7 @@ from rich.table import Table
 
 from rackforge.cli.output import guarded, print_json, stdout
 from rackforge.errors import UnknownNameError
-from rackforge.rack import BillOfMaterials, RackDesign, RuleCheck
+from rackforge.rack import BillOfMaterials, DesignDiff, RackDesign, RuleCheck
 from rackforge.rack.bom import flatten, roll_up, to_json_dict
 from rackforge.services import rack as service
 
@@ -143,6 +143,66 @@ def bom(
         return
     for b in boms:
         stdout.print(_bom_table(b))
+
+
+@app.command("diff")
+def diff_command(
+    a: Annotated[str, typer.Argument(help="the design compared from: a catalog reference system")],
+    b: Annotated[str, typer.Argument(help="the design compared to: a catalog reference system")],
+    json: JsonOpt = False,
+) -> None:
+    """Show what changes from design A to design B: power, cooling, weight, units, cost, parts.
+
+    Deltas are B − A; a side marked ≥ is a lower bound (parts lack figures), n/a not known.
+    Parts are matched by part number and listed where the rack's total differs (0: absent).
+    Predicted performance is not compared yet. Exit codes: 0 done, 2 an unknown system (named
+    with close matches), 1 an internal error.
+    """
+    result = guarded(lambda: service.diff_systems(a, b))
+    if json:
+        print_json(result)
+        return
+    stdout.print(_figure_changes_table(result))
+    if result.parts:
+        stdout.print(_part_changes_table(result))
+    else:
+        stdout.print("no part changes", highlight=False)
+
+
+def _figure_changes_table(d: DesignDiff) -> Table:
+    table = Table(title=f"{d.a} → {d.b} (≥: lower bound, parts lack figures)")
+    for column in ("figure", "unit", d.a, d.b, "Δ (B − A)", "Δ %"):
+        table.add_column(column, justify="left" if column in ("figure", "unit") else "right")
+    for f in d.figures:
+        spec = ",.0f" if f.unit in ("A", "CFM", "USD") else ".1f"
+        spec = "d" if f.unit in ("count", "U") else spec
+        table.add_row(
+            f.name,
+            f.unit,
+            _amount(f.a, spec, not f.a_lower_bound),
+            _amount(f.b, spec, not f.b_lower_bound),
+            "n/a" if f.delta is None else format(f.delta, "+" + spec),
+            "n/a" if f.relative is None else format(f.relative, "+.1%"),
+        )
+    return table
+
+
+def _part_changes_table(d: DesignDiff) -> Table:
+    table = Table(title=f"parts changed from {d.a} to {d.b} (rack totals)")
+    for column in ("part number", "description", "commodity", "qty A", "qty B", "Δ", "change"):
+        table.add_column(column, justify="right" if column.startswith(("qty", "Δ")) else "left")
+    for p in d.parts:
+        change = "added" if p.qty_a == 0 else "removed" if p.qty_b == 0 else "quantity"
+        table.add_row(
+            p.part_number,
+            p.description,
+            p.commodity,
+            str(p.qty_a),
+            str(p.qty_b),
+            format(p.delta, "+d"),
+            change,
+        )
+    return table
 
 
 def _bom_table(b: BillOfMaterials) -> Table:

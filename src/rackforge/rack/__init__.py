@@ -3,8 +3,8 @@
 Pure functions of numbers, independent of the catalog, except `rack.design` and
 `rack.system_parts`, which list a catalog system's parts and compose them into a `RackDesign`
 with these formulas (`rack.figures`); `rack.bom` turns a design into its bill of materials
-(`flatten`, `roll_up`, `to_json_dict` live there). Every formula and constant cites its
-source where it is defined.
+(`flatten`, `roll_up`, `to_json_dict` live there), and `rack.diff` compares two designs.
+Every formula and constant cites its source where it is defined.
 
     >>> from rackforge import rack
     >>> round(rack.busbar_current_a(130.0, 48.0))
@@ -36,6 +36,7 @@ from rackforge.rack.cooling import (
     rack_cooling,
 )
 from rackforge.rack.design import RACK_REDUNDANCY, design_reference_system
+from rackforge.rack.diff import DesignDiff, FigureChange, PartChange, diff_designs
 from rackforge.rack.elevation import draw_elevation, draw_front_and_rear
 from rackforge.rack.figures import (
     AIR_DELTA_T_K,
@@ -104,8 +105,11 @@ __all__ = [
     "Coolant",
     "CoolingLoad",
     "DesignAssumptions",
+    "DesignDiff",
+    "FigureChange",
     "LevelTotal",
     "Loop",
+    "PartChange",
     "PartLine",
     "Placement",
     "PositionHint",
@@ -130,6 +134,7 @@ __all__ = [
     "coolant_flow_l_min",
     "design_figures",
     "design_reference_system",
+    "diff_designs",
     "draw_elevation",
     "draw_front_and_rear",
     "floor_load_kg_m2",

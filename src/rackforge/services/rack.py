@@ -12,11 +12,13 @@ from rackforge.formats.bom_csv import boms_to_csv
 from rackforge.rack import (
     BillOfMaterials,
     DesignAssumptions,
+    DesignDiff,
     RackDesign,
     RuleCheck,
     build_bom,
     check_design,
     design_reference_system,
+    diff_designs,
     draw_elevation,
     draw_front_and_rear,
 )
@@ -128,6 +130,21 @@ def bom_systems(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render_boms(boms, fmt), encoding="utf-8")
     return boms
+
+
+def diff_systems(a: str, b: str) -> DesignDiff:
+    """`rack diff A B`: what changes in figures and parts from system `a`'s design to `b`'s.
+
+    An unknown name raises UnknownNameError located at the argument (A or B) with the closest
+    catalog names.
+    """
+    designs = []
+    for where, name in (("A", a), ("B", b)):
+        try:
+            designs += design_systems([name])
+        except UnknownNameError as err:
+            raise err.located(where) from None
+    return diff_designs(*designs)
 
 
 def render_boms(boms: Sequence[BillOfMaterials], fmt: str) -> str:

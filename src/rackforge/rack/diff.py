@@ -1,0 +1,129 @@
+"""What changed from one rack design to another: its figures and its bill of materials.
+
+The first slice of the issue's design generations: two designs side by side. Versioned
+generations (MVR → v1 → v2) with the reason each one changed are not recorded yet, and the
+predicted performance of a design needs the co-design engine, so it is not compared here.
+
+- Figures: the contract figures of `RackDesign` (power, supply, cooling, units, weight, cost),
+  `delta = b − a` and `relative = delta / a`; both None where either side is unknown (None),
+  `relative` also where `a` is 0. A side whose design flags the figure incomplete
+  (`power_complete`, `weight_complete`, `ru_complete`, `cost_complete`) is a lower bound and
+  says so: the delta between two lower bounds is not a bound of anything.
+- Parts: every bill-of-materials line (`rackforge.rack.bom`) matched by part number, its
+  extended quantities summed over the bill, listed where the totals differ — an added part has
+  `qty_a` 0, a removed one `qty_b` 0. The rack line itself (level 0) is the thing compared,
+  not a part of it, and is left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rackforge.rack.bom import BomLine, Commodity, build_bom, flatten
+from rackforge.rack.figures import RackDesign
+
+# (figure, unit, the completeness flag that makes it a lower bound when false). Everything
+# sized on the IT power (supply, busbar, heat, flow) is as complete as the power is.
+FIGURES: tuple[tuple[str, str, str], ...] = (
+    ("it_power_kw", "kW", "power_complete"),
+    ("typical_power_kw", "kW", "power_complete"),
+    ("input_power_kw", "kW", "power_complete"),
+    ("weight_kg", "kg", "weight_complete"),
+    ("power_shelves", "count", "power_complete"),
+    ("psus", "count", "power_complete"),
+    ("busbar_current_a", "A", "power_complete"),
+    ("liquid_heat_kw", "kW", "power_complete"),
+    ("coolant_flow_l_min", "L/min", "power_complete"),
+    ("air_heat_kw", "kW", "power_complete"),
+    ("airflow_cfm", "CFM", "power_complete"),
+    ("ru_used", "U", "ru_complete"),
+    ("cost_usd", "USD", "cost_complete"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FigureChange:
+    """One figure on both sides; `delta` is b − a, None where either side is unknown."""
+
+    name: str
+    unit: str
+    a: float | None
+    b: float | None
+    delta: float | None
+    relative: float | None
+    a_lower_bound: bool
+    b_lower_bound: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PartChange:
+    """A part whose total quantity in the rack differs: 0 on the side that lacks it."""
+
+    part_number: str
+    description: str
+    commodity: Commodity
+    qty_a: int
+    qty_b: int
+
+    @property
+    def delta(self) -> int:
+        return self.qty_b - self.qty_a
+
+
+@dataclass(frozen=True, slots=True)
+class DesignDiff:
+    """Design `a` against design `b`: every compared figure, and the parts that changed."""
+
+    a: str
+    b: str
+    figures: tuple[FigureChange, ...]
+    parts: tuple[PartChange, ...]
+
+
+def diff_designs(a: RackDesign, b: RackDesign) -> DesignDiff:
+    """What changed from `a` to `b` (module docstring for the conventions)."""
+    figures = tuple(_figure(name, unit, a, b, flag) for name, unit, flag in FIGURES)
+    return DesignDiff(a=a.name, b=b.name, figures=figures, parts=_parts(a, b))
+
+
+def _figure(name: str, unit: str, a: RackDesign, b: RackDesign, flag: str) -> FigureChange:
+    value_a: float | None = getattr(a, name)
+    value_b: float | None = getattr(b, name)
+    delta = None if value_a is None or value_b is None else value_b - value_a
+    relative = None if delta is None or not value_a else delta / value_a
+    return FigureChange(
+        name=name,
+        unit=unit,
+        a=value_a,
+        b=value_b,
+        delta=delta,
+        relative=relative,
+        a_lower_bound=not getattr(a, flag),
+        b_lower_bound=not getattr(b, flag),
+    )
+
+
+def _parts(a: RackDesign, b: RackDesign) -> tuple[PartChange, ...]:
+    """The parts whose totals differ, in order of appearance: a's bill, then b's new ones."""
+    totals_a, totals_b = _totals(a), _totals(b)
+    seen = {**totals_b, **totals_a}  # a's description wins where both have the part
+    order = list(dict.fromkeys([*totals_a, *totals_b]))
+    changes = []
+    for number in order:
+        qty_a = totals_a[number][1] if number in totals_a else 0
+        qty_b = totals_b[number][1] if number in totals_b else 0
+        if qty_a != qty_b:
+            line = seen[number][0]
+            changes.append(PartChange(number, line.description, line.commodity, qty_a, qty_b))
+    return tuple(changes)
+
+
+def _totals(design: RackDesign) -> dict[str, tuple[BomLine, int]]:
+    """Part number → (its first line, its extended quantity summed over the bill)."""
+    totals: dict[str, tuple[BomLine, int]] = {}
+    for line in flatten(build_bom(design)):
+        if line.level == 0:
+            continue
+        first, quantity = totals.get(line.part_number, (line, 0))
+        totals[line.part_number] = (first, quantity + line.extended_quantity)
+    return totals
