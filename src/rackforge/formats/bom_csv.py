@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Iterable
 
-from rackforge.rack.bom import BillOfMaterials, BomLine, flatten
+from rackforge.rack.bom import BillOfMaterials, BomLine, flatten, line_record
 
 __all__ = ["BOM_COLUMNS", "boms_to_csv", "to_csv"]
 
@@ -50,22 +50,7 @@ def boms_to_csv(boms: Iterable[BillOfMaterials]) -> str:
 
 
 def _row(design: str, line: BomLine) -> list[str]:
-    values: dict[str, object] = {
-        "design": design,
-        "level": line.level,
-        "part_number": line.part_number,
-        "parent": line.parent,
-        "description": line.description,
-        "role": line.role,
-        "quantity": line.quantity,
-        "extended_quantity": line.extended_quantity,
-        "unit": line.unit,
-        "commodity": line.commodity,
-        "single_source": line.single_source,
-        "long_lead": line.long_lead,
-        "unit_cost_usd": line.unit_cost_usd,
-        "extended_cost_usd": line.extended_cost_usd,
-    }
+    values: dict[str, object] = {"design": design, **line_record(line)}
     return [_cell(values[column]) for column in BOM_COLUMNS]
 
 

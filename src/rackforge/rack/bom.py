@@ -338,8 +338,9 @@ def _total(level: int, lines: Sequence[BomLine]) -> LevelTotal:
     )
 
 
-def _line_dict(line: BomLine, *, nested: bool) -> dict[str, object]:
-    plain: dict[str, object] = {
+def line_record(line: BomLine) -> dict[str, object]:
+    """One line's fields (its children left out), as plain values for JSON or CSV."""
+    return {
         "level": line.level,
         "part_number": line.part_number,
         "description": line.description,
@@ -354,6 +355,10 @@ def _line_dict(line: BomLine, *, nested: bool) -> dict[str, object]:
         "extended_cost_usd": line.extended_cost_usd,
         "parent": line.parent,
     }
+
+
+def _line_dict(line: BomLine, *, nested: bool) -> dict[str, object]:
+    plain = line_record(line)
     if nested:
         plain["children"] = [_line_dict(child, nested=True) for child in line.children]
     return plain
