@@ -33,7 +33,7 @@ from rackforge.errors import InputError
 # DeepSeek-V3 reports.
 _TOKEN_SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12, "p": 1e15}
 _TOKEN_COUNT = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKmMbBtTpP]?)\s*$")
-_FAMILY_ID = r"^[a-z0-9][a-z0-9_-]*$"
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
 
 def parse_token_count(value: object) -> object:
@@ -91,13 +91,17 @@ class Organization(Record):
 class Facility(Record):
     """A data-center campus that will host the lab's clusters, with its power envelope."""
 
-    id: str = Field(pattern=_FAMILY_ID, description="short key, e.g. abilene")
+    id: str = Field(pattern=ID_PATTERN, description="short key, e.g. abilene")
     name: str = Field(min_length=1)
     location: str | None = Field(default=None, description="city, state")
     max_power_mw: PositiveFloat | None = Field(
         default=None, description="IT power the site can deliver, MW; none means unlimited"
     )
     available_from: date | None = Field(default=None, description="first day it can host racks")
+    rules: list[str] = Field(
+        default_factory=list,
+        description="rule sets (rack_rules.yaml names) its data halls impose on every rack",
+    )
 
 
 class Program(Record):
@@ -125,7 +129,7 @@ class Program(Record):
     @field_validator("facilities")
     @classmethod
     def _unique_facility_ids(cls, facilities: list[Facility]) -> list[Facility]:
-        _reject_duplicates([f.id for f in facilities], what="facility id")
+        reject_duplicates([f.id for f in facilities], what="facility id")
         return facilities
 
     def facility(self, facility_id: str) -> Facility | None:
@@ -150,7 +154,7 @@ class CandidateSystem(Record):
     @field_validator("counts")
     @classmethod
     def _unique_counts(cls, counts: list[int]) -> list[int]:
-        _reject_duplicates([str(c) for c in counts], what="count")
+        reject_duplicates([str(c) for c in counts], what="count")
         return sorted(counts)
 
 
@@ -167,7 +171,7 @@ class ServingDemand(Record):
 class ModelFamily(Record):
     """One model the lab will train: its shape, data, deadline and where it may run."""
 
-    id: str = Field(pattern=_FAMILY_ID, description="short key used in reports, e.g. dense-70b")
+    id: str = Field(pattern=ID_PATTERN, description="short key used in reports, e.g. dense-70b")
     name: str = Field(min_length=1)
     architecture: ArchitectureRef = Field(
         description="catalog model name (e.g. llama3-70b) or an inline architecture"
@@ -197,7 +201,7 @@ class Roadmap(Record):
     @field_validator("families")
     @classmethod
     def _unique_family_ids(cls, families: list[ModelFamily]) -> list[ModelFamily]:
-        _reject_duplicates([f.id for f in families], what="family id")
+        reject_duplicates([f.id for f in families], what="family id")
         return families
 
     def family(self, family_id: str) -> ModelFamily | None:
@@ -218,7 +222,7 @@ class Roadmap(Record):
             )
 
 
-def _reject_duplicates(keys: list[str], *, what: str) -> None:
+def reject_duplicates(keys: list[str], *, what: str) -> None:
     first_index: dict[str, int] = {}
     for index, key in enumerate(keys):
         if key in first_index:

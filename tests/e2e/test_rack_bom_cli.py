@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import openpyxl
 from typer.testing import CliRunner
 
 from rackforge.cli.main import app
@@ -82,7 +83,19 @@ def test_an_unknown_system_or_format_exits_2_naming_the_option(tmp_path: Path) -
     code, _, err = bom("--system", "gb200-nvl7", "--json")
     assert code == 2 and "--system" in err and "gb200-nvl72" in err
     code, _, err = bom("--system", "gb200-nvl72", "--format", "xlsx")
+    assert code == 2 and "--format" in err and "--out" in err
+    code, _, err = bom("--system", "gb200-nvl72", "--format", "pdf")
     assert code == 2 and "--format" in err
-    code, _, err = bom("--system", "gb200-nvl72", "--out", str(tmp_path / "bom.xlsx"))
+    code, _, err = bom("--system", "gb200-nvl72", "--out", str(tmp_path / "bom.txt"))
     assert code == 2 and "--format" in err
     assert not list(tmp_path.iterdir())
+
+
+def test_xlsx_goes_to_a_workbook_whose_rows_match_the_csv(tmp_path: Path) -> None:
+    code, _, _ = bom("--system", "gb200-nvl72", "--out", str(tmp_path / "bom.xlsx"))
+    assert code == 0
+    code, csv_text, _ = bom("--system", "gb200-nvl72", "--format", "csv")
+    sheet = openpyxl.load_workbook(tmp_path / "bom.xlsx")["BOM"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == len(csv_text.strip().splitlines())
+    assert [str(c) for c in rows[0]] == csv_text.splitlines()[0].split(",")

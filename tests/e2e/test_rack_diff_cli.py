@@ -1,4 +1,6 @@
-"""`rackforge rack diff A B`: what changes from one reference system's rack to another's."""
+"""`rackforge rack diff A B`: what changes from one reference system's rack to another's.
+
+Program designs and their generations: tests/e2e/test_rack_program_cli.py."""
 
 from __future__ import annotations
 
@@ -20,8 +22,8 @@ def diff(*args: str) -> tuple[int, str, str]:
 def test_json_gives_one_object_with_figure_and_part_changes() -> None:
     code, out, _ = diff("gb200-nvl72", "gb300-nvl72", "--json")
     assert code == 0
-    result = json.loads(out)
-    assert set(result) == {"a", "b", "figures", "parts"}
+    (result,) = json.loads(out)["diffs"]
+    assert set(result) == {"a", "b", "figures", "parts", "notes"}
     assert (result["a"], result["b"]) == ("gb200-nvl72", "gb300-nvl72")
     assert all(set(f) == FIGURE_KEYS for f in result["figures"])
     assert all(set(p) == PART_KEYS for p in result["parts"])
@@ -34,8 +36,8 @@ def test_json_gives_one_object_with_figure_and_part_changes() -> None:
 def test_a_system_against_itself_lists_no_part_change() -> None:
     code, out, _ = diff("dgx-h100", "dgx-h100", "--json")
     assert code == 0
-    result = json.loads(out)
-    assert result["parts"] == []
+    (result,) = json.loads(out)["diffs"]
+    assert result["parts"] == [] and result["notes"] == []
     assert all(f["delta"] in (0, None) for f in result["figures"])
 
 
@@ -52,3 +54,8 @@ def test_an_unknown_system_exits_2_naming_the_argument_and_close_matches() -> No
     assert "B:" in err and "gb300-nvl7" in err and "gb300-nvl72" in err
     code, _, err = diff("dgx-h10", "gb300-nvl72")
     assert code == 2 and "A:" in err
+
+
+def test_more_than_three_arguments_exit_2_with_the_forms() -> None:
+    code, _, err = diff("a", "b", "c", "d")
+    assert code == 2 and "PROGRAM_DIR A B" in err

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from rackforge.cli.output import guarded, print_json, stdout
-from rackforge.errors import UnknownNameError
+from rackforge.cli.output import guarded, print_json, stderr, stdout
+from rackforge.config import Settings
 from rackforge.rack import BillOfMaterials, DesignDiff, RackDesign, RuleCheck
 from rackforge.rack.bom import flatten, roll_up, to_json_dict
 from rackforge.services import rack as service
@@ -21,25 +21,38 @@ app = typer.Typer(
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")]
 SystemOpt = Annotated[
-    list[str],
+    list[str] | None,
     typer.Option(
         "--system",
         help="catalog reference system (dgx-h100, dgx-b200, gb200-nvl72, gb300-nvl72); repeat",
     ),
 ]
+ProgramArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="program directory: its racks.yaml designs (current generations)",
+        show_default=False,
+    ),
+]
+GenerationsOpt = Annotated[
+    bool, typer.Option("--all-generations", help="every generation of a program's designs")
+]
 
 
 @app.command()
-def design(system: SystemOpt, json: JsonOpt = False) -> None:
-    """Build each system's rack from its parts and print its power, cooling and weight figures."""
+def design(
+    program: ProgramArg = None,
+    system: SystemOpt = None,
+    all_generations: GenerationsOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Build each rack from its parts and print its power, cooling and weight figures.
 
-    def run() -> list[RackDesign]:
-        try:
-            return service.design_systems(system)
-        except UnknownNameError as err:
-            raise err.located("--system") from None
-
-    designs = guarded(run)
+    Give a PROGRAM_DIR (its racks.yaml designs), --system NAME (catalog systems), or both.
+    """
+    designs = guarded(
+        lambda: service.design_targets(program, system or [], all_generations=all_generations)
+    )
     if json:
         print_json({"designs": designs})
         return
@@ -53,7 +66,7 @@ def design(system: SystemOpt, json: JsonOpt = False) -> None:
 
 
 RulesOpt = Annotated[
-    list[str],
+    list[str] | None,
     typer.Option(
         "--rules",
         help="rule set (orv3-busbar, frame-payload, air-cooled-hall-15kw, liquid-hall-140kw); "
@@ -68,16 +81,23 @@ FrameOpt = Annotated[
 
 @app.command("check")
 def check_rules(
-    system: SystemOpt, rules: RulesOpt, frame: FrameOpt = None, json: JsonOpt = False
+    program: ProgramArg = None,
+    system: SystemOpt = None,
+    rules: RulesOpt = None,
+    frame: FrameOpt = None,
+    json: JsonOpt = False,
 ) -> None:
-    """Check each system's rack against each rule set; exit 1 if any rule is violated.
+    """Check each rack against each rule set; exit 1 if any rule is violated.
+
+    A PROGRAM_DIR's designs are checked against their own rule sets (racks.yaml `rules`, else
+    their facility's in program.yaml) unless --rules is given; --system needs --rules.
 
     Every violation gives the figure, the limit, the rule's source and a fix. A figure that is
     a lower bound (parts lack figures) is still checked and said to be one; rules that cannot
     be evaluated are listed as unchecked. Exit codes: 0 every design passes, 1 a rule is
     violated (or an internal error), 2 bad input (an unknown system, rule set or frame).
     """
-    checks = guarded(lambda: service.check_systems(system, rules, frame=frame))
+    checks = guarded(lambda: service.check_targets(program, system or [], rules or [], frame=frame))
     passed = all(c.passed for c in checks)
     if json:
         print_json({"checks": [_check_json(c) for c in checks], "passed": passed})
@@ -90,21 +110,25 @@ def check_rules(
 
 @app.command()
 def draw(
-    system: SystemOpt,
+    program: ProgramArg = None,
+    system: SystemOpt = None,
     out: Annotated[Path, typer.Option(help="folder for the SVG files")] = Path("out/racks"),
     face: Annotated[str, typer.Option(help="front, rear or both (side by side)")] = "both",
     frame: Annotated[str | None, typer.Option(help="catalog frame to use instead")] = None,
+    all_generations: GenerationsOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Draw each system's rack elevation (front and rear) as SVG files."""
-
-    def run() -> list[Path]:
-        try:
-            return service.draw_systems(system, out, face=face, frame=frame)
-        except UnknownNameError as err:
-            raise err if err.where else err.located("--system") from None
-
-    paths = guarded(run)
+    """Draw each rack's elevation (front and rear) as SVG files."""
+    paths = guarded(
+        lambda: service.draw_targets(
+            program,
+            system or [],
+            out,
+            face=face,
+            frame=frame,
+            all_generations=all_generations,
+        )
+    )
     if json:
         print_json({"drawings": [str(p) for p in paths]})
         return
@@ -114,15 +138,20 @@ def draw(
 
 @app.command()
 def bom(
-    system: SystemOpt,
+    program: ProgramArg = None,
+    system: SystemOpt = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="table, csv or json (on stdout, or into --out)")
+        str,
+        typer.Option(
+            "--format", help="table, csv or json (on stdout, or into --out); xlsx into --out"
+        ),
     ] = "table",
     out: Annotated[
         Path | None,
-        typer.Option(help="write the bills to this file (csv or json; its suffix picks one)"),
+        typer.Option(help="write the bills to this file (csv, json or xlsx: its suffix picks)"),
     ] = None,
     frame: FrameOpt = None,
+    all_generations: GenerationsOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Print each system's multi-level bill of materials: part numbers, quantities, cost.
@@ -131,7 +160,11 @@ def bom(
     the catalog does not know are blank (table, csv) or null (json). Exit codes: 0 done,
     2 bad input (an unknown system, format or frame), 1 an internal error.
     """
-    boms = guarded(lambda: service.bom_systems(system, fmt=fmt, out=out, frame=frame))
+    boms = guarded(
+        lambda: service.bom_targets(
+            program, system or [], fmt=fmt, out=out, frame=frame, all_generations=all_generations
+        )
+    )
     if json:
         print_json({"boms": [to_json_dict(b) for b in boms]})
         return
@@ -147,26 +180,38 @@ def bom(
 
 @app.command("diff")
 def diff_command(
-    a: Annotated[str, typer.Argument(help="the design compared from: a catalog reference system")],
-    b: Annotated[str, typer.Argument(help="the design compared to: a catalog reference system")],
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            help="PROGRAM_DIR (every generation against the one before), A B (catalog "
+            "systems), or PROGRAM_DIR A B (id@version, id or catalog system)",
+            metavar="[PROGRAM_DIR] [A B]",
+            show_default=False,
+        ),
+    ],
     json: JsonOpt = False,
 ) -> None:
-    """Show what changes from design A to design B: power, cooling, weight, units, cost, parts.
+    """Show what changes from design A to design B: power, cooling, weight, units, cost, parts,
+    and — for a program's designs — predicted training performance and why it changed.
 
     Deltas are B − A; a side marked ≥ is a lower bound (parts lack figures), n/a not known.
     Parts are matched by part number and listed where the rack's total differs (0: absent).
-    Predicted performance is not compared yet. Exit codes: 0 done, 2 an unknown system (named
-    with close matches), 1 an internal error.
+    Exit codes: 0 done, 2 bad input (an unknown design or system, named with close matches),
+    1 an internal error.
     """
-    result = guarded(lambda: service.diff_systems(a, b))
+    with stderr.status("building designs and predicting their training performance"):
+        diffs = guarded(lambda: service.diff_targets(args, Settings()))
     if json:
-        print_json(result)
+        print_json({"diffs": diffs})
         return
-    stdout.print(_figure_changes_table(result))
-    if result.parts:
-        stdout.print(_part_changes_table(result))
-    else:
-        stdout.print("no part changes", highlight=False)
+    for result in diffs:
+        for note in result.notes:
+            stdout.print(note, highlight=False, soft_wrap=True, markup=False)
+        stdout.print(_figure_changes_table(result))
+        if result.parts:
+            stdout.print(_part_changes_table(result))
+        else:
+            stdout.print("no part changes", highlight=False)
 
 
 def _figure_changes_table(d: DesignDiff) -> Table:
@@ -174,8 +219,7 @@ def _figure_changes_table(d: DesignDiff) -> Table:
     for column in ("figure", "unit", d.a, d.b, "Δ (B − A)", "Δ %"):
         table.add_column(column, justify="left" if column in ("figure", "unit") else "right")
     for f in d.figures:
-        spec = ",.0f" if f.unit in ("A", "CFM", "USD") else ".1f"
-        spec = "d" if f.unit in ("count", "U") else spec
+        spec = _DIFF_FORMATS.get(f.unit, ".1f")
         table.add_row(
             f.name,
             f.unit,
@@ -185,6 +229,16 @@ def _figure_changes_table(d: DesignDiff) -> Table:
             "n/a" if f.relative is None else format(f.relative, "+.1%"),
         )
     return table
+
+
+_DIFF_FORMATS = {
+    unit: spec
+    for units, spec in (
+        (("A", "CFM", "USD", "count", "U", "tok/s"), ",.0f"),
+        (("fraction",), ".3f"),
+    )
+    for unit in units
+}
 
 
 def _part_changes_table(d: DesignDiff) -> Table:

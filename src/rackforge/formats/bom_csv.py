@@ -3,18 +3,19 @@
 `rackforge.rack` does no I/O (the import-linter contract forbids `csv` there), so the writer
 lives here. It returns a string; whoever calls it decides where it goes. Columns are
 `BOM_COLUMNS`: the design, then each `BomLine` field but its children; unknown values (a cost,
-a criticality flag) are empty cells.
+a criticality flag) are empty cells. `bom_rows` gives the same rows as plain values (None for
+unknown) for writers of other formats (`rackforge.formats.bom_xlsx`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from rackforge.rack.bom import BillOfMaterials, BomLine, flatten, line_record
+from rackforge.rack.bom import BillOfMaterials, flatten, line_record
 
-__all__ = ["BOM_COLUMNS", "boms_to_csv", "to_csv"]
+__all__ = ["BOM_COLUMNS", "bom_rows", "boms_to_csv", "to_csv"]
 
 BOM_COLUMNS = (
     "design",
@@ -44,14 +45,16 @@ def boms_to_csv(boms: Iterable[BillOfMaterials]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(BOM_COLUMNS)
-    for bom in boms:
-        writer.writerows(_row(bom.design, line) for line in flatten(bom))
+    writer.writerows([_cell(value) for value in row] for row in bom_rows(boms))
     return buffer.getvalue()
 
 
-def _row(design: str, line: BomLine) -> list[str]:
-    values: dict[str, object] = {"design": design, **line_record(line)}
-    return [_cell(values[column]) for column in BOM_COLUMNS]
+def bom_rows(boms: Iterable[BillOfMaterials]) -> Iterator[list[object]]:
+    """Each bill's flattened lines in turn, as values in `BOM_COLUMNS` order (None if unknown)."""
+    for bom in boms:
+        for line in flatten(bom):
+            values: dict[str, object] = {"design": bom.design, **line_record(line)}
+            yield [values[column] for column in BOM_COLUMNS]
 
 
 def _cell(value: object) -> str:

@@ -17,18 +17,28 @@ import pydantic
 from rackforge.errors import InputError
 from rackforge.formats.validation import input_error_from_pydantic
 from rackforge.formats.yaml_file import load_yaml_mapping
+from rackforge.rack_plan import RackPlan
 from rackforge.roadmap import Program, Roadmap
 
-__all__ = ["FORMATS_DOC", "PROGRAM_FILE", "ROADMAP_FILE", "ProgramInput", "load_program"]
+__all__ = [
+    "FORMATS_DOC",
+    "PROGRAM_FILE",
+    "RACKS_FILE",
+    "ROADMAP_FILE",
+    "ProgramInput",
+    "load_program",
+]
 
 PROGRAM_FILE = "program.yaml"
 ROADMAP_FILE = "roadmap.yaml"
+RACKS_FILE = "racks.yaml"  # optional: the program's rack designs and their generations
 FORMATS_DOC = "docs/formats.md"
 
 # What each file holds, for the error when it is missing.
 _CONTENTS = {
     PROGRAM_FILE: "the program's name, horizon and facility limits",
     ROADMAP_FILE: "the model families to train, with token budgets and release dates",
+    RACKS_FILE: "the rack designs, their sites and generations",
 }
 
 RecordT = TypeVar("RecordT", bound=pydantic.BaseModel)
@@ -36,11 +46,16 @@ RecordT = TypeVar("RecordT", bound=pydantic.BaseModel)
 
 @dataclass(frozen=True, slots=True)
 class ProgramInput:
-    """Everything read from one program directory, validated and typed."""
+    """Everything read from one program directory, validated and typed.
+
+    `racks` is None when the directory has no racks.yaml (the rack stage then picks a catalog
+    system for each family's recommended accelerator).
+    """
 
     directory: Path
     program: Program
     roadmap: Roadmap
+    racks: RackPlan | None = None
 
 
 def load_program(directory: Path) -> ProgramInput:
@@ -54,7 +69,14 @@ def load_program(directory: Path) -> ProgramInput:
         roadmap.check_within(program)
     except InputError as err:
         raise err.located(str(roadmap_path)) from None
-    return ProgramInput(directory=directory, program=program, roadmap=roadmap)
+    racks_path = directory / RACKS_FILE
+    racks = _load_record(racks_path, RackPlan) if racks_path.is_file() else None
+    if racks is not None:
+        try:
+            racks.check_against(program, roadmap)
+        except InputError as err:
+            raise err.located(str(racks_path)) from None
+    return ProgramInput(directory=directory, program=program, roadmap=roadmap, racks=racks)
 
 
 def _check_directory(directory: Path) -> None:

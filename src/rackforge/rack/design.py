@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from rackforge.catalog import (
     Accelerator,
@@ -49,7 +50,9 @@ from rackforge.catalog import (
     ReferenceSystem,
     normalize_name,
 )
+from rackforge.errors import InputError
 from rackforge.rack.figures import DesignAssumptions, RackDesign, Supply, compose
+from rackforge.rack.inputs import count
 from rackforge.rack.parts import PartLine
 from rackforge.rack.power import Redundancy
 from rackforge.rack.system_parts import rack_parts, server_parts
@@ -65,17 +68,34 @@ def design_reference_system(
     assumptions: DesignAssumptions | None = None,
     frame: Frame | None = None,
     redundancy: Redundancy = RACK_REDUNDANCY,
+    servers: int | None = None,
 ) -> RackDesign:
-    """The design of `system` from its parts (module docstring for every assumption)."""
+    """The design of `system` from its parts (module docstring for every assumption).
+
+    `servers` stands that many of a server system in its frame, the frame counted (a rack of
+    servers); left None a server is designed alone, as published. A rack system takes none.
+    """
     chosen = assumptions or DesignAssumptions()
     accelerator = accelerators.get(normalize_name(system.accelerator))
     if accelerator is None:
         raise CatalogError(f"{system.name}: no catalog accelerator named {system.accelerator!r}")
+    if servers is not None and system.kind != "server":
+        raise InputError(
+            f"{system.name} is a whole rack; servers per rack apply to server systems",
+            where="servers_per_rack",
+            fix="change compute_trays instead, or start from a server system (dgx-h100, dgx-b200)",
+        )
     if system.kind == "server":
         lines = server_parts(system, components, accelerator)
         supply = _server_supply(system, components, chosen)
         housing = frame or next(f for f in components.frames if f.unit_kind == "RU")
         notes: tuple[str, ...] = _SERVER_NOTES
+        if servers is not None:
+            k = count("servers_per_rack", servers, minimum=1)
+            lines = [replace(line, quantity=line.quantity * k) for line in lines]
+            lines.append(_frame_line(housing))
+            supply = replace(supply, servers=k)
+            notes = (*_SERVER_NOTES[:1], f"{k} servers in a {housing.name}, the frame counted")
     else:
         lines = rack_parts(system, components, accelerator)
         supply, housing = _rack_supply(system, components, chosen, frame, redundancy)

@@ -1,8 +1,9 @@
 """What changed from one rack design to another: its figures and its bill of materials.
 
-The first slice of the issue's design generations: two designs side by side. Versioned
-generations (MVR → v1 → v2) with the reason each one changed are not recorded yet, and the
-predicted performance of a design needs the co-design engine, so it is not compared here.
+Two designs side by side — two catalog systems, or two generations of one design
+(`rackforge.rack.generations`), whose trigger and reason the caller passes as `notes`. The
+predicted performance of a design comes from the co-design engine, outside this core: the
+caller passes it as extra `FigureChange`s (`figure_change`), listed after the rack's own.
 
 - Figures: the contract figures of `RackDesign` (power, supply, cooling, units, weight, cost),
   `delta = b − a` and `relative = delta / a`; both None where either side is unknown (None),
@@ -17,7 +18,8 @@ predicted performance of a design needs the co-design engine, so it is not compa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from rackforge.rack.bom import BomLine, Commodity, build_bom, flatten
 from rackforge.rack.figures import RackDesign
@@ -78,29 +80,45 @@ class DesignDiff:
     b: str
     figures: tuple[FigureChange, ...]
     parts: tuple[PartChange, ...]
+    notes: tuple[str, ...] = ()
 
 
-def diff_designs(a: RackDesign, b: RackDesign) -> DesignDiff:
+def diff_designs(
+    a: RackDesign,
+    b: RackDesign,
+    *,
+    extra: Sequence[FigureChange] = (),
+    notes: Sequence[str] = (),
+) -> DesignDiff:
     """What changed from `a` to `b` (module docstring for the conventions)."""
     figures = tuple(_figure(name, unit, a, b, flag) for name, unit, flag in FIGURES)
-    return DesignDiff(a=a.name, b=b.name, figures=figures, parts=_parts(a, b))
+    return DesignDiff(
+        a=a.name,
+        b=b.name,
+        figures=(*figures, *extra),
+        parts=_parts(a, b),
+        notes=tuple(notes),
+    )
 
 
-def _figure(name: str, unit: str, a: RackDesign, b: RackDesign, flag: str) -> FigureChange:
-    value_a: float | None = getattr(a, name)
-    value_b: float | None = getattr(b, name)
-    delta = None if value_a is None or value_b is None else value_b - value_a
-    relative = None if delta is None or not value_a else delta / value_a
+def figure_change(name: str, unit: str, a: float | None, b: float | None) -> FigureChange:
+    """A figure known exactly on both sides (or unknown: None), `delta` = b − a."""
+    delta = None if a is None or b is None else b - a
     return FigureChange(
         name=name,
         unit=unit,
-        a=value_a,
-        b=value_b,
+        a=a,
+        b=b,
         delta=delta,
-        relative=relative,
-        a_lower_bound=not getattr(a, flag),
-        b_lower_bound=not getattr(b, flag),
+        relative=None if delta is None or not a else delta / a,
+        a_lower_bound=False,
+        b_lower_bound=False,
     )
+
+
+def _figure(name: str, unit: str, a: RackDesign, b: RackDesign, flag: str) -> FigureChange:
+    change = figure_change(name, unit, getattr(a, name), getattr(b, name))
+    return replace(change, a_lower_bound=not getattr(a, flag), b_lower_bound=not getattr(b, flag))
 
 
 def _parts(a: RackDesign, b: RackDesign) -> tuple[PartChange, ...]:

@@ -65,7 +65,8 @@ class Supply:
     """How a design is powered: PSUs in a server's chassis (`shelf` None), or rack power shelves.
 
     A server keeps `spare_psus` beyond those its load needs (a published "4+2" is 2 spares);
-    shelves follow `redundancy` (`rackforge.rack.power`).
+    shelves follow `redundancy` (`rackforge.rack.power`). `servers` identical servers share a
+    load evenly, each with its own PSUs (a rack of servers); shelves ignore it.
     """
 
     psu: str
@@ -80,6 +81,7 @@ class Supply:
     shelf_units: int | None = None
     shelf_weight_kg: float | None = None
     busbar_voltage_v: float | None = None
+    servers: int = 1
 
     @property
     def redundancy_label(self) -> str:
@@ -92,13 +94,13 @@ def plan_supply(load_kw: float, supply: Supply) -> tuple[int, int, PowerShelfPla
     """(power shelves, PSUs installed, shelf plan) carrying `load_kw` at the redundancy."""
     if supply.shelf is None or supply.shelf_capacity_kw is None:
         working = plan_power_shelves(
-            load_kw,
+            load_kw / supply.servers,
             psu_kw=supply.psu_kw,
             psus_per_shelf=1,
             shelf_capacity_kw=supply.psu_kw,
             redundancy="N",
         ).psus_needed
-        return 0, working + supply.spare_psus, None
+        return 0, supply.servers * (working + supply.spare_psus), None
     plan = plan_power_shelves(
         load_kw,
         psu_kw=supply.psu_kw,

@@ -15,7 +15,7 @@ from itertools import count
 
 from plotly.offline import get_plotlyjs
 
-from rackforge.report.model import Cell, Figure, Report, Section, Table
+from rackforge.report.model import Cell, Drawing, Figure, Report, Section, Table
 
 __all__ = ["format_cell", "render_html"]
 
@@ -188,6 +188,7 @@ def _section(number: int, section: Section, section_id: str, figure_ids: Iterato
     ]
     parts += [_table(table) for table in section.tables]
     parts += [_figure(figure, next(figure_ids)) for figure in section.figures]
+    parts += [_drawing(drawing) for drawing in section.drawings]
     if section.notes:
         notes = "\n".join(f"<li>{escape(note)}</li>" for note in section.notes)
         parts.append(f'<div class="notes">\n<h3>Notes</h3>\n<ul>\n{notes}\n</ul>\n</div>')
@@ -217,6 +218,15 @@ def _table(table: Table) -> str:
     return (
         f'<div class="table-wrap">\n<table>\n{caption}\n<thead><tr>{head}</tr></thead>\n'
         f"<tbody>\n{body}\n</tbody>\n</table>\n</div>"
+    )
+
+
+def _drawing(drawing: Drawing) -> str:
+    """An inline SVG drawing (RackForge's own output, see `Drawing`), scrolling when wide."""
+    caption = f"<figcaption>{escape(drawing.caption)}</figcaption>" if drawing.caption else ""
+    return (
+        f'<figure class="drawing">\n<h3>{escape(drawing.title)}</h3>\n'
+        f'<div class="table-wrap">{drawing.svg}</div>\n{caption}\n</figure>'
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Cell", "Figure", "Report", "Section", "Table"]
+__all__ = ["Cell", "Drawing", "Figure", "Report", "Section", "Table"]
 
 # A table cell: numbers are right-aligned and formatted by the renderer; None shows as a dash.
 Cell = str | int | float | bool | None
@@ -61,6 +61,22 @@ class Figure:
 
 
 @dataclass(frozen=True, slots=True)
+class Drawing:
+    """A standalone SVG document drawn by RackForge itself (a rack elevation), with a caption.
+
+    Only SVG that RackForge generated belongs here: the renderer inlines it as it is.
+    """
+
+    title: str
+    svg: str
+    caption: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.svg.lstrip().startswith("<svg"):
+            raise ValueError(f"drawing '{self.title}': not an SVG document")
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     """One part of the report, usually one pipeline stage's findings."""
 
@@ -69,6 +85,7 @@ class Section:
     tables: Sequence[Table] = field(default_factory=tuple)
     figures: Sequence[Figure] = field(default_factory=tuple)
     notes: Sequence[str] = field(default_factory=tuple)
+    drawings: Sequence[Drawing] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The main job, `plan_program`: a program directory in, `report.html` and `plan.json` out.
 
-It loads the program, runs the plan pipeline's registered stages (today: co-design; rack,
+It loads the program, runs the plan pipeline's registered stages (today: co-design and racks;
 supply, production and compliance follow) and writes the two artefacts. plan.json is one JSON
 object: the program, when and by which version it was made, and per stage its typed result as
 plain JSON, units in the key names (`_s`, `_days`, `_kw`, `_mw`, `_j`).
@@ -36,6 +36,7 @@ from rackforge.services.pipeline import (
     run_pipeline,
 )
 from rackforge.services.plan_summary import summary_section
+from rackforge.services.rack_stage import RackStage
 
 __all__ = ["PLAN_FILE", "REPORT_FILE", "PlanProgress", "PlanRun", "plan_program", "plan_stages"]
 
@@ -68,7 +69,12 @@ def plan_stages(settings: Settings, progress: PlanProgress | None = None) -> lis
         if progress is not None:
             progress.step("codesign", done, total)
 
-    return [CodesignStage(profile_book(settings), on_candidate)]
+    def on_generation(done: int, total: int) -> None:
+        if progress is not None:
+            progress.step("racks", done, total)
+
+    book = profile_book(settings)
+    return [CodesignStage(book, on_candidate), RackStage(book, on_generation)]
 
 
 def plan_program(

@@ -60,7 +60,9 @@ def test_planning_writes_the_report_and_a_plan_json_with_each_stage_result(
     assert families[0]["recommended"]["gpus"] == 8
     assert isinstance(run.outcome.value_of("codesign", CodesignPlan), CodesignPlan)
     steps = ["codesign 0/2", "codesign 1/2", "codesign 2/2"]
-    assert progress.events == ["start codesign", *steps, "end codesign"]
+    racks = ["start racks", "end racks"]  # no racks.yaml: nothing to predict
+    assert progress.events == ["start codesign", *steps, "end codesign", *racks]
+    assert document["stages"]["racks"]["summary"] == "no rack designs (racks.yaml absent)"
 
 
 def test_the_report_opens_with_the_summary_then_the_stage_sections(tmp_path: Path) -> None:

@@ -1,0 +1,104 @@
+"""Bills of materials as an XLSX workbook: the CSV's rows on one sheet, level totals on another.
+
+Sheets, in order:
+
+- "BOM": the same header and rows as `rackforge.formats.bom_csv` (columns `BOM_COLUMNS`, rows
+  `bom_rows`: each bill's flattened lines in turn, parents before their children). Levels,
+  quantities and costs are numbers (costs shown with two decimals, the stored value unrounded),
+  text stays text, a known criticality flag is "yes" or "no" as in the CSV, and an unknown
+  value (a cost, a flag) is an empty cell.
+- "Roll-up": one row per bill and level from `roll_up`, columns `ROLL_UP_COLUMNS`: the design,
+  the level, its number of lines, its pieces (the sum of its lines' extended quantities), its
+  cost in USD (empty unless every line at that level has one) and whether that cost is complete.
+  Level 0 is the rack itself, whose cost is the sum of every line below it.
+
+Each sheet's header row is bold and frozen, carries an autofilter, and its columns are sized to
+their longest value. The function returns the workbook's bytes and writes no file; whoever calls
+it decides where they go.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from rackforge.formats.bom_csv import BOM_COLUMNS, bom_rows
+from rackforge.rack.bom import BillOfMaterials, roll_up
+
+__all__ = ["BOM_SHEET", "ROLL_UP_COLUMNS", "ROLL_UP_SHEET", "boms_to_xlsx"]
+
+BOM_SHEET = "BOM"
+ROLL_UP_SHEET = "Roll-up"
+ROLL_UP_COLUMNS = ("design", "level", "lines", "pieces", "cost_usd", "cost_complete")
+
+_COST_COLUMNS = frozenset({"unit_cost_usd", "extended_cost_usd", "cost_usd"})
+_COST_FORMAT = "#,##0.00"
+_MIN_WIDTH = 6
+_MAX_WIDTH = 60
+
+Cell = str | int | float | None
+
+
+def boms_to_xlsx(boms: Sequence[BillOfMaterials]) -> bytes:
+    """Several bills in one workbook (module docstring for the layout), as XLSX bytes."""
+    workbook = Workbook()
+    lines = workbook.active
+    assert isinstance(lines, Worksheet)  # a new workbook's one sheet
+    lines.title = BOM_SHEET
+    _fill(lines, BOM_COLUMNS, ([_cell(value) for value in row] for row in bom_rows(boms)))
+    totals = workbook.create_sheet(ROLL_UP_SHEET)
+    _fill(
+        totals,
+        ROLL_UP_COLUMNS,
+        (
+            [bom.design, t.level, t.lines, t.quantity, t.cost_usd, _cell(t.cost_complete)]
+            for bom in boms
+            for t in roll_up(bom).levels
+        ),
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill(sheet: Worksheet, columns: Sequence[str], rows: Iterable[list[Cell]]) -> None:
+    """Write the bold, frozen, filterable header, then `rows`; format costs and size columns."""
+    sheet.append(list(columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [len(column) for column in columns]
+    for row in rows:
+        sheet.append(row)
+        widths = [max(width, len(_shown(value))) for width, value in zip(widths, row, strict=True)]
+    for index, (column, width) in enumerate(zip(columns, widths, strict=True), start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = min(max(width, _MIN_WIDTH) + 2, _MAX_WIDTH)
+        if column in _COST_COLUMNS:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = _COST_FORMAT
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+
+
+def _cell(value: object) -> Cell:
+    """A plain value as a cell: a flag as "yes"/"no" (as the CSV has it), numbers kept."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return value
+    return str(value)
+
+
+def _shown(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
