@@ -38,7 +38,7 @@ from rackforge.services.codesign_plan import (
 from rackforge.services.codesign_section import codesign_section
 from rackforge.services.pipeline import PlanContext, StageResult
 
-__all__ = ["CandidateJob", "CandidateProgress", "CodesignStage", "run_candidate"]
+__all__ = ["CandidateJob", "CandidateProgress", "CodesignStage", "family_scenario", "run_candidate"]
 
 # Told (candidates done, candidates in all) after each search, for a progress bar.
 CandidateProgress = Callable[[int, int], None]
@@ -154,14 +154,7 @@ class CodesignStage:
         roadmap_path: Path,
         at: tuple[int, int],
     ) -> CandidateJob:
-        mapping: dict[str, Any] = {
-            "model": family.architecture
-            if isinstance(family.architecture, str)
-            else family.architecture.model_dump(),
-            "system": {"accelerator": candidate.accelerator, "count": count},
-            "precision": family.precision,
-            "parallelism": {"global_batch": family.global_batch} if family.global_batch else {},
-        }
+        mapping = family_scenario(family, candidate.accelerator, count)
         label = f"{candidate.accelerator} × {count:,}"
         try:
             scenario = scenario_from_mapping(mapping, book=self._book, name=label)
@@ -178,6 +171,18 @@ class CodesignStage:
             token_budget=family.token_budget,
             target_training_days=family.target_training_days,
         )
+
+
+def family_scenario(family: ModelFamily, accelerator: str, count: int) -> dict[str, Any]:
+    """The scenario mapping of training `family` on `count` × `accelerator` (catalog network)."""
+    return {
+        "model": family.architecture
+        if isinstance(family.architecture, str)
+        else family.architecture.model_dump(),
+        "system": {"accelerator": accelerator, "count": count},
+        "precision": family.precision,
+        "parallelism": {"global_batch": family.global_batch} if family.global_batch else {},
+    }
 
 
 def _network_overrides(scenario: Scenario, candidate: CandidateSystem) -> dict[str, Any]:

@@ -124,11 +124,30 @@ def check_targets(
         _, lineages = load_lineages(program)
         for lineage in lineages:
             own = sets or [rule_set(name) for name in lineage.rule_sets]
-            checks += [check_design(lineage.current.design, rules, components) for rules in own]
+            design = lineage.current.design
+            checks += [check_design(design, rules, components) for rules in own]
+            if not own:
+                checks.append(_no_rules(design, lineage.line.facility))
     if names:
         designs = design_targets(None, names, frame=frame)
         checks += [check_design(design, rules, components) for design in designs for rules in sets]
     return checks
+
+
+def _no_rules(design: RackDesign, facility: str) -> RuleCheck:
+    """A design nothing is checked against: said, not passed over in silence."""
+    return RuleCheck(
+        design=design.name,
+        rules="(none)",
+        frame=design.frame,
+        passed=True,
+        violations=(),
+        unchecked=(
+            f"no rule sets: add rules to facility '{facility}' in program.yaml, or to the "
+            "design in racks.yaml",
+        ),
+        notes=(),
+    )
 
 
 def check_systems(

@@ -33,7 +33,7 @@ from rackforge.rack.generations import GenerationDesign, build_generations
 from rackforge.rack_plan import RackLine
 from rackforge.roadmap import ModelFamily
 from rackforge.services.codesign_plan import CandidateOutcome
-from rackforge.services.codesign_stage import CandidateJob, run_candidate
+from rackforge.services.codesign_stage import CandidateJob, family_scenario, run_candidate
 
 __all__ = [
     "Lineage",
@@ -197,14 +197,7 @@ def _predict_one(
         )
     racks = math.ceil(fleet / per_rack)
     count = racks * per_rack
-    mapping: dict[str, Any] = {
-        "model": family.architecture
-        if isinstance(family.architecture, str)
-        else family.architecture.model_dump(),
-        "system": {"accelerator": generation.accelerator, "count": count},
-        "precision": family.precision,
-        "parallelism": {"global_batch": family.global_batch} if family.global_batch else {},
-    }
+    mapping = family_scenario(family, generation.accelerator, count)
     label = f"{generation.name} × {racks}"
     scenario = scenario_from_mapping(mapping, book=book, name=label)
     up = scenario.system.scale_up.model_dump() | {"size": generation.scale_up_size}

@@ -359,46 +359,29 @@ def _figures_table(result: RackPlanResult) -> Table:
 
 
 def _checks_table(result: RackPlanResult) -> Table:
-    rows: list[dict[str, Cell]] = []
+    columns = ("design", "rule set", "rule", "figure", "limit", "verdict", "fix / source")
+    rows: list[tuple[Cell, ...]] = []
     for f in result.fleets:
         for c in f.checks:
             if not c.violations:
-                rows.append(
-                    {
-                        "design": f.design,
-                        "rule set": c.rules,
-                        "rule": "all",
-                        "figure": None,
-                        "limit": None,
-                        "verdict": "pass" + (" (lower bound)" if c.notes else ""),
-                        "fix / source": "; ".join(c.unchecked) or None,
-                    }
+                verdict = "pass" + (" (lower bound)" if c.notes else "")
+                unchecked = "; ".join(c.unchecked) or None
+                rows.append((f.design, c.rules, "all", None, None, verdict, unchecked))
+            rows += [
+                (
+                    f.design,
+                    c.rules,
+                    v.rule_id,
+                    f"{v.value:,.1f} {v.unit}",
+                    f"{v.limit:,.1f} {v.unit}",
+                    "VIOLATED",
+                    f"{v.fix} (source: {v.source})",
                 )
-            for v in c.violations:
-                rows.append(
-                    {
-                        "design": f.design,
-                        "rule set": c.rules,
-                        "rule": v.rule_id,
-                        "figure": f"{v.value:,.1f} {v.unit}",
-                        "limit": f"{v.limit:,.1f} {v.unit}",
-                        "verdict": "VIOLATED",
-                        "fix / source": f"{v.fix} (source: {v.source})",
-                    }
-                )
+                for v in c.violations
+            ]
     if not rows:
-        rows.append(
-            {
-                "design": None,
-                "rule set": None,
-                "rule": None,
-                "figure": None,
-                "limit": None,
-                "verdict": "no rule sets named",
-                "fix / source": "add rules to the facility in program.yaml",
-            }
-        )
-    return Table.from_records(rows, caption="Design-rule check of each current generation")
+        rows.append((None, None, None, None, None, "no rule sets named", "add facility rules"))
+    return Table(columns, rows, caption="Design-rule check of each current generation")
 
 
 def _bom_table(result: RackPlanResult) -> Table:
