@@ -8,21 +8,8 @@ from typer.testing import CliRunner
 
 from rackforge.cli.main import app
 
-CONTRACT_KEYS = {
-    "name",
-    "it_power_kw",
-    "typical_power_kw",
-    "weight_kg",
-    "power_shelves",
-    "psus",
-    "busbar_current_a",
-    "liquid_heat_kw",
-    "coolant_flow_l_min",
-    "air_heat_kw",
-    "airflow_cfm",
-    "ru_used",
-    "cost_usd",
-}
+from contract import DESIGN_KEYS
+
 REFERENCE_SYSTEMS = ["dgx-h100", "dgx-b200", "gb200-nvl72", "gb300-nvl72"]
 
 
@@ -36,7 +23,7 @@ def test_a_gb200_nvl72_design_prints_one_json_object_with_every_contract_figure(
     assert code == 0
     doc = json.loads(out)  # the whole of stdout is one object
     (design,) = doc["designs"]
-    assert set(design) >= CONTRACT_KEYS
+    assert set(design) >= DESIGN_KEYS
     assert design["name"] == "gb200-nvl72"
     assert (design["power_shelves"], design["psus"]) == (8, 48)
     assert design["liquid_heat_kw"] + design["air_heat_kw"] > design["it_power_kw"] > 100
@@ -48,7 +35,7 @@ def test_all_four_reference_systems_design_in_the_order_named() -> None:
     assert code == 0
     designs = json.loads(out)["designs"]
     assert [d["name"] for d in designs] == REFERENCE_SYSTEMS
-    assert all(set(d) >= CONTRACT_KEYS for d in designs)
+    assert all(set(d) >= DESIGN_KEYS for d in designs)
     assert {d["name"]: d["busbar_current_a"] is None for d in designs} == {
         "dgx-h100": True,
         "dgx-b200": True,

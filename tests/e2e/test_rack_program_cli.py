@@ -20,6 +20,8 @@ from typer.testing import CliRunner
 from rackforge.catalog import rack_components
 from rackforge.cli.main import app
 
+from contract import DESIGN_KEYS
+
 EXAMPLE = Path(__file__).parents[2] / "examples" / "frontier-2027"
 DIR = str(EXAMPLE)
 RACK_IDS = ["dgx-b200-70b", "dgx-b200-671b", "nvl72-405b", "nvl72-1t"]
@@ -33,21 +35,6 @@ ALL_GENERATIONS = [
     "nvl72-1t@mvr",
     "nvl72-1t@v1",
 ]
-DESIGN_KEYS = {
-    "name",
-    "it_power_kw",
-    "typical_power_kw",
-    "weight_kg",
-    "power_shelves",
-    "psus",
-    "busbar_current_a",
-    "liquid_heat_kw",
-    "coolant_flow_l_min",
-    "air_heat_kw",
-    "airflow_cfm",
-    "ru_used",
-    "cost_usd",
-}
 VIOLATION_KEYS = {"rule_id", "value", "limit", "source", "fix"}
 ABILENE_RULES = ["liquid-hall-140kw", "orv3-busbar", "frame-payload"]
 NVL72 = ("nvl72-405b@v1", "nvl72-1t@v1")
