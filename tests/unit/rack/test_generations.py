@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rackforge.catalog import accelerators, rack_components, reference_system
 from rackforge.errors import InputError, UnknownNameError
@@ -135,3 +137,27 @@ def test_changed_system_recounts_gpus_and_cpus_with_the_trays() -> None:
         reference_system("gb200-nvl72"), DesignChanges(compute_trays=4), rack_components()
     )
     assert (changed.compute_trays, changed.accelerators, changed.cpus) == (4, 16, 8)
+
+
+@given(st.integers(min_value=1, max_value=18), st.integers(min_value=1, max_value=18))
+@settings(max_examples=25, deadline=None)
+def test_rack_power_heat_and_flow_grow_by_the_tray_power_per_tray(a: int, b: int) -> None:
+    tray_w = rack_components().compute_trays["GB200 compute tray"].power_w
+    assert tray_w is not None
+    da, db = (
+        design_variant(
+            reference_system("gb200-nvl72"),
+            DesignChanges(compute_trays=k),
+            rack_components(),
+            accelerators(),
+            name=f"k{k}",
+            title=f"k{k}",
+        )
+        for k in (a, b)
+    )
+    assert db.it_power_kw - da.it_power_kw == pytest.approx((b - a) * tray_w / 1e3, abs=1e-9)
+    for d in (da, db):  # heat out is power in, whatever the tray count
+        assert d.liquid_heat_kw + d.air_heat_kw == pytest.approx(d.input_power_kw, rel=1e-12)
+    if a < b:
+        assert db.coolant_flow_l_min > da.coolant_flow_l_min
+        assert db.power_shelves >= da.power_shelves
