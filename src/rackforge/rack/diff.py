@@ -22,25 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from rackforge.rack.bom import BomLine, Commodity, build_bom, flatten
-from rackforge.rack.figures import RackDesign
-
-# (figure, unit, the completeness flag that makes it a lower bound when false). Everything
-# sized on the IT power (supply, busbar, heat, flow) is as complete as the power is.
-FIGURES: tuple[tuple[str, str, str], ...] = (
-    ("it_power_kw", "kW", "power_complete"),
-    ("typical_power_kw", "kW", "power_complete"),
-    ("input_power_kw", "kW", "power_complete"),
-    ("weight_kg", "kg", "weight_complete"),
-    ("power_shelves", "count", "power_complete"),
-    ("psus", "count", "power_complete"),
-    ("busbar_current_a", "A", "power_complete"),
-    ("liquid_heat_kw", "kW", "power_complete"),
-    ("coolant_flow_l_min", "L/min", "power_complete"),
-    ("air_heat_kw", "kW", "power_complete"),
-    ("airflow_cfm", "CFM", "power_complete"),
-    ("ru_used", "U", "ru_complete"),
-    ("cost_usd", "USD", "cost_complete"),
-)
+from rackforge.rack.figures import DESIGN_FIGURES, RackDesign
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +73,7 @@ def diff_designs(
     notes: Sequence[str] = (),
 ) -> DesignDiff:
     """What changed from `a` to `b` (module docstring for the conventions)."""
-    figures = tuple(_figure(name, unit, a, b, flag) for name, unit, flag in FIGURES)
+    figures = tuple(_figure(name, unit, a, b, flag) for name, unit, flag in DESIGN_FIGURES)
     return DesignDiff(
         a=a.name,
         b=b.name,

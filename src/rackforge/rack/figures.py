@@ -48,6 +48,25 @@ AIR_DELTA_T_K = 16.2
 FALLBACK_PSU_EFFICIENCY = 0.965
 
 
+# (figure, unit, the completeness flag that makes it a lower bound when false). Everything
+# sized on the IT power (supply, busbar, heat, flow) is as complete as the power is.
+DESIGN_FIGURES: tuple[tuple[str, str, str], ...] = (
+    ("it_power_kw", "kW", "power_complete"),
+    ("typical_power_kw", "kW", "power_complete"),
+    ("input_power_kw", "kW", "power_complete"),
+    ("weight_kg", "kg", "weight_complete"),
+    ("power_shelves", "count", "power_complete"),
+    ("psus", "count", "power_complete"),
+    ("busbar_current_a", "A", "power_complete"),
+    ("liquid_heat_kw", "kW", "power_complete"),
+    ("coolant_flow_l_min", "L/min", "power_complete"),
+    ("air_heat_kw", "kW", "power_complete"),
+    ("airflow_cfm", "CFM", "power_complete"),
+    ("ru_used", "U", "ru_complete"),
+    ("cost_usd", "USD", "cost_complete"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class DesignAssumptions:
     """The operating point a design's figures assume; each default is sourced above."""

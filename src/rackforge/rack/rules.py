@@ -22,23 +22,11 @@ from dataclasses import dataclass, replace
 
 from rackforge.catalog import Frame, RackComponents, RuleSet, RuleSpec
 from rackforge.rack.checks import Rule, Violation, check
-from rackforge.rack.figures import RackDesign
+from rackforge.rack.figures import DESIGN_FIGURES, RackDesign
 from rackforge.rack.layout import floor_load_kg_m2, footprint_m2
 
-_POWER_FIGURES = frozenset(
-    {
-        "it_power_kw",
-        "typical_power_kw",
-        "input_power_kw",
-        "busbar_current_a",
-        "liquid_heat_kw",
-        "coolant_flow_l_min",
-        "air_heat_kw",
-        "airflow_cfm",
-        "power_shelves",
-        "psus",
-    }
-)
+# The figures sized on the IT power: a lower bound with it (`DESIGN_FIGURES`' power_complete).
+_POWER_FIGURES = frozenset(name for name, _, flag in DESIGN_FIGURES if flag == "power_complete")
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,14 @@ from rackforge.services.codesign_plan import (
 from rackforge.services.codesign_section import codesign_section
 from rackforge.services.pipeline import PlanContext, StageResult
 
-__all__ = ["CandidateJob", "CandidateProgress", "CodesignStage", "family_scenario", "run_candidate"]
+__all__ = [
+    "CandidateJob",
+    "CandidateProgress",
+    "CodesignStage",
+    "family_scenario",
+    "network_overrides",
+    "run_candidate",
+]
 
 # Told (candidates done, candidates in all) after each search, for a progress bar.
 CandidateProgress = Callable[[int, int], None]
@@ -159,7 +166,9 @@ class CodesignStage:
         try:
             scenario = scenario_from_mapping(mapping, book=self._book, name=label)
             if candidate.scale_up_size or candidate.scale_out_gb_s:
-                mapping["system"] |= _network_overrides(scenario, candidate)
+                mapping["system"] |= network_overrides(
+                    scenario, candidate.scale_up_size, candidate.scale_out_gb_s
+                )
                 scenario = scenario_from_mapping(mapping, book=self._book, name=label)
             problem_of(scenario)  # an unsupported precision is the planner's error, found here
         except InputError as err:
@@ -185,15 +194,17 @@ def family_scenario(family: ModelFamily, accelerator: str, count: int) -> dict[s
     }
 
 
-def _network_overrides(scenario: Scenario, candidate: CandidateSystem) -> dict[str, Any]:
-    """The roadmap's scale-up size / scale-out bandwidth on top of the catalog's network."""
+def network_overrides(
+    scenario: Scenario, scale_up_size: int | None, scale_out_gb_s: float | None
+) -> dict[str, Any]:
+    """A scale-up size / scale-out bandwidth on top of the scenario's (catalog) network."""
     overrides: dict[str, Any] = {}
-    if candidate.scale_up_size:
+    if scale_up_size:
         up = scenario.system.scale_up.model_dump()
-        overrides["scale_up"] = up | {"size": candidate.scale_up_size}
-    if candidate.scale_out_gb_s:
+        overrides["scale_up"] = up | {"size": scale_up_size}
+    if scale_out_gb_s:
         out = scenario.system.scale_out.model_dump()
-        overrides["scale_out"] = out | {"bandwidth_gb_s": candidate.scale_out_gb_s}
+        overrides["scale_out"] = out | {"bandwidth_gb_s": scale_out_gb_s}
     return overrides
 
 

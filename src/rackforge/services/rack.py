@@ -248,7 +248,7 @@ def diff_targets(args: Sequence[str], settings: Settings) -> list[DesignDiff]:
     if len(args) == 1:
         diffs = []
         for lineage in lineages:
-            fleet = fleet_accelerators(lineage)
+            fleet = fleet_accelerators(lineage).accelerators
             gens = lineage.generations
             predictions = predict(lineage, gens, book, fleet)
             for (ga, pa), (gb, pb) in pairwise(zip(gens, predictions, strict=True)):
@@ -295,7 +295,7 @@ def _program_side(
             where=where,
             fix=f"use {lineage_id}@<version> with a version among {versions}",
         )
-    prediction = predict(lineage, [generation], book, fleet_accelerators(lineage))[0]
+    prediction = predict(lineage, [generation], book, fleet_accelerators(lineage).accelerators)[0]
     return generation.design, prediction, generation_note(generation)
 
 

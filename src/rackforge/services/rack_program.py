@@ -33,9 +33,15 @@ from rackforge.rack.generations import GenerationDesign, build_generations
 from rackforge.rack_plan import RackLine
 from rackforge.roadmap import ModelFamily
 from rackforge.services.codesign_plan import CandidateOutcome
-from rackforge.services.codesign_stage import CandidateJob, family_scenario, run_candidate
+from rackforge.services.codesign_stage import (
+    CandidateJob,
+    family_scenario,
+    network_overrides,
+    run_candidate,
+)
 
 __all__ = [
+    "Fleet",
     "Lineage",
     "Prediction",
     "fleet_accelerators",
@@ -146,24 +152,32 @@ def program_lineages(program: ProgramInput) -> list[Lineage]:
     return lineages
 
 
-def fleet_accelerators(lineage: Lineage, recommended: CandidateOutcome | None = None) -> int | None:
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    """Accelerators a line's fleet needs (None: unknown) and where the figure comes from."""
+
+    accelerators: int | None
+    source: str
+
+
+def fleet_accelerators(lineage: Lineage, recommended: CandidateOutcome | None = None) -> Fleet:
     """Accelerators the line's fleet needs: racks.yaml's figure, else the co-design pick.
 
     The co-design pick counts only when it is on the line's accelerator; else the family's
     largest candidate count of that accelerator in roadmap.yaml; else unknown (None).
     """
     if lineage.line.fleet_accelerators is not None:
-        return lineage.line.fleet_accelerators
+        return Fleet(lineage.line.fleet_accelerators, RACKS_FILE)
     accelerator = lineage.current.accelerator
     if recommended is not None and _same_accelerator(recommended.accelerator, accelerator):
-        return recommended.gpus
+        return Fleet(recommended.gpus, "co-design recommendation")
     counts = [
         count
         for candidate in lineage.family.candidate_systems
         if _same_accelerator(candidate.accelerator, accelerator)
         for count in candidate.counts
     ]
-    return max(counts) if counts else None
+    return Fleet(max(counts), "largest roadmap candidate") if counts else Fleet(None, "unknown")
 
 
 def predict(
@@ -200,9 +214,7 @@ def _predict_one(
     mapping = family_scenario(family, generation.accelerator, count)
     label = f"{generation.name} × {racks}"
     scenario = scenario_from_mapping(mapping, book=book, name=label)
-    up = scenario.system.scale_up.model_dump() | {"size": generation.scale_up_size}
-    mapping["system"] |= {"scale_up": up}
-    scale_out = next(
+    scale_out = next(  # the roadmap's scale-out bandwidth for this accelerator, if any
         (
             c.scale_out_gb_s
             for c in family.candidate_systems
@@ -210,9 +222,7 @@ def _predict_one(
         ),
         None,
     )
-    if scale_out is not None:  # the roadmap's scale-out bandwidth for this accelerator
-        out = scenario.system.scale_out.model_dump() | {"bandwidth_gb_s": scale_out}
-        mapping["system"] |= {"scale_out": out}
+    mapping["system"] |= network_overrides(scenario, generation.scale_up_size, scale_out)
     scenario = scenario_from_mapping(mapping, book=book, name=label)
     outcome = run_candidate(
         CandidateJob(

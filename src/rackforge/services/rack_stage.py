@@ -182,8 +182,8 @@ class RackStage:
             else next((f for f in codesign.families if f.family_id == lineage.family.id), None)
         )
         recommended = None if family_plan is None else family_plan.recommended
-        fleet = fleet_accelerators(lineage, recommended)
-        source = _fleet_source(lineage, recommended, fleet)
+        sized = fleet_accelerators(lineage, recommended)
+        fleet = sized.accelerators
         predictions = predict(lineage, lineage.generations, self._book, fleet)
         per_rack = current.accelerators
         racks = None if fleet is None else -(-fleet // per_rack)
@@ -213,7 +213,7 @@ class RackStage:
             accelerator=current.accelerator,
             accelerators_per_rack=per_rack,
             fleet_accelerators=fleet,
-            fleet_source=source,
+            fleet_source=sized.source,
             racks=racks,
             fleet_it_power_mw=None if racks is None else racks * design.it_power_kw / 1e3,
             power_complete=design.power_complete,
@@ -222,16 +222,6 @@ class RackStage:
             bom=roll_up(build_bom(design)),
             history=history,
         )
-
-
-def _fleet_source(lineage: Lineage, recommended: object, fleet: int | None) -> str:
-    if fleet is None:
-        return "unknown"
-    if lineage.line.fleet_accelerators is not None:
-        return RACKS_FILE
-    if recommended is not None and getattr(recommended, "gpus", None) == fleet:
-        return "co-design recommendation"
-    return "largest roadmap candidate"
 
 
 def _facility_load(

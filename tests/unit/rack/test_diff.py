@@ -17,7 +17,7 @@ from rackforge.rack import (
     diff_designs,
 )
 from rackforge.rack.bom import part_number
-from rackforge.rack.diff import FIGURES
+from rackforge.rack.figures import DESIGN_FIGURES as FIGURES
 
 SYSTEMS = ("dgx-h100", "dgx-b200", "gb200-nvl72", "gb300-nvl72")
 
