@@ -28,6 +28,9 @@ class RackChanges(Record):
     frame: str | None = Field(default=None, description="catalog frame")
     power_shelf: str | None = Field(default=None, description="catalog power shelf")
     redundancy: Redundancy | None = Field(default=None, description="N, N+1 or N+N shelves")
+    power_shelves: PositiveInt | None = Field(default=None, description="a fixed shelf count")
+    battery_backup: bool | None = Field(default=None, description="battery backup shelves")
+    cdu: str | None = Field(default=None, description="catalog in-rack CDU")
 
     def to_changes(self) -> DesignChanges:
         return DesignChanges(**self.model_dump())

@@ -26,6 +26,8 @@ LINE_KEYS = {
     "unit_cost_usd",
     "extended_cost_usd",
     "parent",
+    "makers",
+    "lead_time_weeks",
 }
 
 

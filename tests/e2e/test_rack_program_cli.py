@@ -25,7 +25,7 @@ from contract import DESIGN_KEYS
 EXAMPLE = Path(__file__).parents[2] / "examples" / "frontier-2027"
 DIR = str(EXAMPLE)
 RACK_IDS = ["dgx-b200-70b", "dgx-b200-671b", "nvl72-405b", "nvl72-1t"]
-CURRENT = [f"{rack_id}@v1" for rack_id in RACK_IDS]
+CURRENT = ["dgx-b200-70b@v1", "dgx-b200-671b@v1", "nvl72-405b@v1", "nvl72-1t@v2"]
 ALL_GENERATIONS = [
     "dgx-b200-70b@mvr",
     "dgx-b200-70b@v1",
@@ -34,10 +34,18 @@ ALL_GENERATIONS = [
     "nvl72-405b@v1",
     "nvl72-1t@mvr",
     "nvl72-1t@v1",
+    "nvl72-1t@v2",
 ]
 VIOLATION_KEYS = {"rule_id", "value", "limit", "source", "fix"}
-ABILENE_RULES = ["liquid-hall-140kw", "orv3-busbar", "frame-payload"]
-NVL72 = ("nvl72-405b@v1", "nvl72-1t@v1")
+ABILENE_RULES = [
+    "liquid-hall-140kw",
+    "orv3-busbar",
+    "frame-payload",
+    "power-shelf-rating",
+    "scale-up-copper",
+    "tor-leaf-q3400",
+]
+NVL72 = ("nvl72-405b@v1", "nvl72-1t@v2")
 PREDICTED = ("predicted days to train", "predicted scale-up domain", "predicted fleet racks")
 
 
@@ -210,12 +218,13 @@ def test_check_follows_a_designs_own_rules_and_its_facility(tmp_path: Path) -> N
     racks.write_text(yaml.safe_dump(data), encoding="utf-8")
     run = rack("check", str(tmp_path), "--json")
     pairs = [(c["design"], c["rules"]) for c in run.json()["checks"]]
-    assert pairs[:3] == [
+    assert pairs[:4] == [
         ("dgx-b200-70b@v1", "frame-payload"),
         ("dgx-b200-671b@v1", "air-cooled-hall-15kw"),
         ("dgx-b200-671b@v1", "frame-payload"),
+        ("dgx-b200-671b@v1", "tor-leaf-sn5600"),
     ]
-    assert pairs[3:] == [(design, rules) for design in NVL72 for rules in ABILENE_RULES]
+    assert pairs[4:] == [(design, rules) for design in NVL72 for rules in ABILENE_RULES]
 
 
 def test_a_design_with_no_rule_sets_is_listed_as_unchecked_not_skipped(tmp_path: Path) -> None:
@@ -297,6 +306,7 @@ def test_diff_of_a_program_gives_each_consecutive_generation_pair(
         ("dgx-b200-70b@mvr", "dgx-b200-70b@v1"),
         ("nvl72-405b@mvr", "nvl72-405b@v1"),
         ("nvl72-1t@mvr", "nvl72-1t@v1"),
+        ("nvl72-1t@v1", "nvl72-1t@v2"),
     ]
 
 

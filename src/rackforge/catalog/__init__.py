@@ -26,6 +26,7 @@ from rackforge.catalog.rack_catalog import (
     reference_systems,
 )
 from rackforge.catalog.rack_schema import (
+    BbuShelf,
     Busbar,
     Cable,
     Cdu,
@@ -68,6 +69,7 @@ __all__ = [
     "MLA",
     "PRECISIONS",
     "Accelerator",
+    "BbuShelf",
     "Busbar",
     "Cable",
     "CatalogError",

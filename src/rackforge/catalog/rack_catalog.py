@@ -25,6 +25,7 @@ import yaml
 
 from rackforge.catalog.loader import CatalogError, accelerators, find_accelerator, index_entries
 from rackforge.catalog.rack_schema import (
+    BbuShelf,
     Busbar,
     Cable,
     Cdu,
@@ -52,6 +53,7 @@ _SYSTEMS = "systems.yaml"
 _COMPONENT_SECTIONS = {
     "power_supplies": "power supply",
     "power_shelves": "power shelf",
+    "bbu_shelves": "battery backup shelf",
     "busbars": "busbar",
     "frames": "frame",
     "cdus": "CDU",
@@ -115,6 +117,7 @@ class RackComponents:
     version: str
     power_supplies: PartTable[PowerSupply]
     power_shelves: PartTable[PowerShelf]
+    bbu_shelves: PartTable[BbuShelf]
     busbars: PartTable[Busbar]
     frames: PartTable[Frame]
     cdus: PartTable[Cdu]
@@ -131,6 +134,7 @@ class RackComponents:
         tables: tuple[PartTable[RackPart], ...] = (
             self.power_supplies,
             self.power_shelves,
+            self.bbu_shelves,
             self.busbars,
             self.frames,
             self.cdus,
@@ -160,6 +164,7 @@ def parse_rack_components(text: str, *, file: str) -> RackComponents:
         version=version,
         power_supplies=_table(document, file, "power_supplies", PowerSupply),
         power_shelves=_table(document, file, "power_shelves", PowerShelf),
+        bbu_shelves=_table(document, file, "bbu_shelves", BbuShelf),
         busbars=_table(document, file, "busbars", Busbar),
         frames=_table(document, file, "frames", Frame),
         cdus=_table(document, file, "cdus", Cdu),

@@ -20,9 +20,24 @@ UnitKind = Literal["RU", "OU"]
 
 
 class RackPart(Frozen):
-    """A named catalog record whose numbers each cite a source."""
+    """A named catalog record whose numbers each cite a source.
+
+    `makers` and `lead_time_weeks` are the supply facts a bill of materials reads its
+    criticality from (`rackforge.rack.bom`); left out, they are unknown, never "none".
+    """
 
     name: str
+    makers: tuple[str, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="companies known to make this exact part. One name claims there is no "
+        "second source: give one only for a maker's own proprietary product (its GPUs, NICs, "
+        "switches); otherwise list two or more, or leave it out",
+    )
+    lead_time_weeks: PositiveFloat | None = Field(
+        default=None,
+        description="order-to-delivery time as last published; the source carries its date",
+    )
     sources: dict[str, str] = Field(default_factory=dict)
     unverified: tuple[str, ...] = Field(
         default=(),
@@ -122,6 +137,11 @@ class Nic(RackPart):
     ports: PositiveInt
     port_gbps: PositiveFloat = Field(description="Gb/s per port per direction")
     power_w: PositiveFloat | None = None
+    fabric: Literal["compute", "storage"] | None = Field(
+        default=None,
+        description="the network its maker's reference design cables it to: compute (east-west,"
+        " to the leaf switches) or storage/in-band management",
+    )
 
 
 class Switch(RackPart):
@@ -213,3 +233,15 @@ class ReferenceSystem(RackPart):
         if self.power_shelves is not None and self.power_shelf is None:
             raise ValueError("power_shelves is set but power_shelf names no shelf")
         return self
+
+
+class BbuShelf(RackPart):
+    """A battery backup shelf on the rack busbar: `modules` battery units riding through
+    `capacity_kw` of load for `holdup_s` seconds."""
+
+    modules: PositiveInt
+    capacity_kw: PositiveFloat = Field(description="load it carries on battery")
+    holdup_s: PositiveFloat | None = Field(default=None, description="ride-through at capacity")
+    ru: PositiveInt | None = None
+    ru_kind: UnitKind = "RU"
+    weight_kg: PositiveFloat | None = None

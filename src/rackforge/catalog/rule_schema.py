@@ -30,13 +30,21 @@ RuleQuantity = Literal[
     "ru_used",
     "power_shelves",
     "psus",
+    "shelf_load_kw",
+    "scale_out_ports",
+    "scale_up_copper_m",
 ]
-LimitFrom = Literal["frame_busbar_kw", "frame_payload_kg"]
-"""frame_busbar_kw: the `max_power_kw` of the frame's busbar; frame_payload_kg: its payload."""
+LimitFrom = Literal["frame_busbar_kw", "frame_payload_kg", "shelf_rating_kw", "leaf_downlinks"]
+"""frame_busbar_kw: the `max_power_kw` of the frame's busbar; frame_payload_kg: its payload;
+shelf_rating_kw: what one of the design's power shelves delivers at its redundancy;
+leaf_downlinks: the server ports the rule's `leaf` switch offers at the design's NIC speed,
+⌊ports × leaf Gb/s ÷ NIC Gb/s × r / (1 + r)⌋ for a down:up bandwidth ratio r
+(`oversubscription`; 1 = non-blocking, half the leaf's bandwidth faces the servers)."""
 
-FIX_PLACEHOLDERS = ("value", "limit", "excess", "racks", "frames", "frame")
-"""{value} {limit} {excess}: the figures; {racks}: ⌈value / limit⌉; {frames}: catalog frames
-whose rating (the rule's `limit_from`) holds the value; {frame}: the design's frame."""
+FIX_PLACEHOLDERS = ("value", "limit", "excess", "racks", "needed", "shelves", "frames", "frame")
+"""{value} {limit} {excess}: the figures; {racks} and {needed}: ⌈value / limit⌉ (racks,
+leaves, ...); {shelves}: power shelves to add until the redundancy is met; {frames}: catalog
+frames whose rating (the rule's `limit_from`) holds the value; {frame}: the design's frame."""
 
 
 class RuleSpec(Frozen):
@@ -49,6 +57,12 @@ class RuleSpec(Frozen):
     limit_from: LimitFrom | None = Field(
         default=None, description="read the limit from the design's catalog frame"
     )
+    leaf: str | None = Field(
+        default=None, description="catalog switch used as leaf (limit_from: leaf_downlinks)"
+    )
+    oversubscription: float = Field(
+        default=1.0, gt=0, description="leaf down:up bandwidth ratio (1 = non-blocking)"
+    )
     unit: str
     source: str = Field(description="who sets the limit: a document, or a labelled example")
     fix: str = Field(description="what to do, with {placeholders} from FIX_PLACEHOLDERS")
@@ -57,6 +71,8 @@ class RuleSpec(Frozen):
     def _one_limit_and_known_placeholders(self) -> RuleSpec:
         if (self.limit is None) == (self.limit_from is None):
             raise ValueError(f"rule {self.id}: give exactly one of limit and limit_from")
+        if (self.limit_from == "leaf_downlinks") != (self.leaf is not None):
+            raise ValueError(f"rule {self.id}: limit_from leaf_downlinks goes with a leaf switch")
         fields = {name for _, name, _, _ in string.Formatter().parse(self.fix) if name}
         unknown = sorted(fields - set(FIX_PLACEHOLDERS))
         if unknown:
@@ -72,7 +88,7 @@ class RuleSet(Frozen):
 
     name: str
     title: str
-    scope: Literal["frame", "data hall"]
+    scope: Literal["frame", "power", "network", "data hall"]
     fictional: bool = Field(
         default=False, description="true: limits of the fictional example program, not a site"
     )

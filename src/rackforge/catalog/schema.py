@@ -79,11 +79,35 @@ class Accelerator(Frozen):
         default=None, description="whole node (server/tray) power incl. CPUs, NICs, fans"
     )
     release_year: int | None = None
+    hbm_stacks: PositiveInt | None = Field(
+        default=None, description="HBM stacks on the package, as published; a BOM counts them"
+    )
+    makers: tuple[str, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="companies known to make this part (one name: a proprietary part with no "
+        "second source); left out when unknown",
+    )
+    lead_time_weeks: PositiveFloat | None = Field(
+        default=None,
+        description="order-to-delivery time as last published; the source carries its date",
+    )
     sources: dict[str, str] = Field(default_factory=dict)
+    unverified: tuple[str, ...] = Field(
+        default=(),
+        description="fields whose figure rests on a secondary or third-party source only",
+    )
 
     @property
     def key(self) -> str:
         return normalize_name(self.name)
+
+    @model_validator(mode="after")
+    def _unverified_names_set_fields(self) -> Accelerator:
+        unknown = sorted(set(self.unverified) - self.model_fields_set)
+        if unknown:
+            raise ValueError(f"unverified names fields that are not set: {unknown}")
+        return self
 
 
 class Interconnect(Frozen):

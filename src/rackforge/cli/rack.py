@@ -156,8 +156,9 @@ def bom(
 ) -> None:
     """Print each system's multi-level bill of materials: part numbers, quantities, cost.
 
-    Levels: 0 the rack, 1 trays and assemblies, 2 modules inside them. Costs and criticality
-    the catalog does not know are blank (table, csv) or null (json). Exit codes: 0 done,
+    Levels: 0 the rack, 1 trays and assemblies, 2 modules inside them, 3 purchased parts of a
+    module (HBM stacks, cold plates). Costs and criticality the catalog does not know are blank
+    (table, csv) or null (json). Exit codes: 0 done,
     2 bad input (an unknown system, format or frame), 1 an internal error.
     """
     boms = guarded(

@@ -2,9 +2,11 @@
 
 `rackforge.rack` does no I/O (the import-linter contract forbids `csv` there), so the writer
 lives here. It returns a string; whoever calls it decides where it goes. Columns are
-`BOM_COLUMNS`: the design, then each `BomLine` field but its children; unknown values (a cost,
-a criticality flag) are empty cells. `bom_rows` gives the same rows as plain values (None for
-unknown) for writers of other formats (`rackforge.formats.bom_xlsx`).
+`BOM_COLUMNS`: the design, then each `BomLine` field but its children, the supply facts behind
+the criticality flags last (`makers`, joined by "; ", and `lead_time_weeks`); unknown values (a
+cost, a criticality flag, a maker) are empty cells. Rows are every level the bill has, level 3
+(HBM stacks, cold plates) included. `bom_rows` gives the same rows as plain values (None for
+unknown, makers as a list) for writers of other formats (`rackforge.formats.bom_xlsx`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from collections.abc import Iterable, Iterator
 
 from rackforge.rack.bom import BillOfMaterials, flatten, line_record
 
-__all__ = ["BOM_COLUMNS", "bom_rows", "boms_to_csv", "to_csv"]
+__all__ = ["BOM_COLUMNS", "MAKER_SEPARATOR", "bom_rows", "boms_to_csv", "to_csv"]
+
+MAKER_SEPARATOR = "; "
 
 BOM_COLUMNS = (
     "design",
@@ -32,6 +36,8 @@ BOM_COLUMNS = (
     "long_lead",
     "unit_cost_usd",
     "extended_cost_usd",
+    "makers",
+    "lead_time_weeks",
 )
 
 
@@ -64,4 +70,6 @@ def _cell(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.2f}"
+    if isinstance(value, list | tuple):
+        return MAKER_SEPARATOR.join(str(item) for item in value)
     return str(value)

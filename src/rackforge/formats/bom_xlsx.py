@@ -4,9 +4,10 @@ Sheets, in order:
 
 - "BOM": the same header and rows as `rackforge.formats.bom_csv` (columns `BOM_COLUMNS`, rows
   `bom_rows`: each bill's flattened lines in turn, parents before their children). Levels,
-  quantities and costs are numbers (costs shown with two decimals, the stored value unrounded),
-  text stays text, a known criticality flag is "yes" or "no" as in the CSV, and an unknown
-  value (a cost, a flag) is an empty cell.
+  quantities, costs and lead times are numbers (costs shown with two decimals, the stored value
+  unrounded), text stays text, a known criticality flag is "yes" or "no" and the makers one
+  text joined by "; " as in the CSV, and an unknown value (a cost, a flag, a maker) is an empty
+  cell.
 - "Roll-up": one row per bill and level from `roll_up`, columns `ROLL_UP_COLUMNS`: the design,
   the level, its number of lines, its pieces (the sum of its lines' extended quantities), its
   cost in USD (empty unless every line at that level has one) and whether that cost is complete.
@@ -27,7 +28,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rackforge.formats.bom_csv import BOM_COLUMNS, bom_rows
+from rackforge.formats.bom_csv import BOM_COLUMNS, MAKER_SEPARATOR, bom_rows
 from rackforge.rack.bom import BillOfMaterials, roll_up
 
 __all__ = ["BOM_SHEET", "ROLL_UP_COLUMNS", "ROLL_UP_SHEET", "boms_to_xlsx"]
@@ -86,13 +87,16 @@ def _fill(sheet: Worksheet, columns: Sequence[str], rows: Iterable[list[Cell]]) 
 
 
 def _cell(value: object) -> Cell:
-    """A plain value as a cell: a flag as "yes"/"no" (as the CSV has it), numbers kept."""
+    """A plain value as a cell: a flag as "yes"/"no", makers joined (as the CSV has them),
+    numbers kept."""
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return value
+    if isinstance(value, list | tuple):
+        return MAKER_SEPARATOR.join(str(item) for item in value)
     return str(value)
 
 

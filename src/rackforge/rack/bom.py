@@ -7,12 +7,18 @@ The tree is built from the design's parts list (`RackDesign.parts`), nothing els
   switch trays, power shelves, management switches, the NVLink spine, manifold, frame;
 - level 2: modules inside an assembly — accelerators, CPUs, NICs and NVSwitch chips in a
   compute tray or server chassis, PSUs in a power shelf (or a server's chassis);
-- level 3: purchased parts of a module (HBM stacks, cold plates, optics) where the catalog
-  knows them. It does not yet, so no level-3 line is made.
+- level 3: purchased parts inside one module (`PartLine.contents`), where a published source
+  counts them: an accelerator's HBM stacks (`hbm_stacks` in accelerators.yaml: 8 per GB200, so
+  576 in an NVL72) and a cold plate on each liquid-cooled package (GPU and CPU of a liquid-cooled
+  compute tray). Optics are not listed: no reference architecture found says which of a
+  system's NIC ports take transceivers rather than copper, so a count would be a guess.
 
 A module goes under its assembly when the design has one and the module's total divides evenly
 among them (72 GB200 in 18 trays: 4 per tray); otherwise it stays a level-1 line of the rack,
-so every part keeps its design total.
+so every part keeps its design total. A module's contents go one level below it with their
+per-unit quantity (8 HBM stacks per GPU), so they always divide evenly. Their power and weight
+are inside the module's figures (`rackforge.rack.system_parts`); the bill carries no power or
+weight, so nothing is counted twice.
 
 Part numbers: `RF-<CODE>-<HASH>`, CODE the commodity's code (`COMMODITY_CODES`), HASH the first
 8 hex digits (upper case) of the SHA-256 of the catalog name lower-cased with its whitespace
@@ -20,12 +26,18 @@ collapsed. Same catalog name and commodity, same number, in every run and every 
 rack itself is `RF-SYS-<HASH of the design name>`.
 
 Costs: a line's unit cost is what the line itself adds (a tray's boards and sheet metal, not
-the modules that are lines of their own), as in `rackforge.rack.parts`, so the rack's cost is
-the sum of the extended costs of every line below it; the rack line (level 0) carries that sum
-(integration and test labour are not modelled). The catalog carries no unit cost yet: costs
-are None, and a roll-up over a None is None with `cost_complete` false, never a partial sum
-read as a total.
-Criticality (single source, long lead) is None — unknown — until the catalog records it.
+the modules that are lines of their own; a GPU, not its HBM stacks), as in
+`rackforge.rack.parts`, so the rack's cost is the sum of the extended costs of every line below
+it; the rack line (level 0) carries that sum (integration and test labour are not modelled).
+The catalog carries no unit cost yet: costs are None, and a roll-up over a None is None with
+`cost_complete` false, never a partial sum read as a total.
+
+Criticality comes from the catalog's supply facts on each part, never guessed: `single_source`
+is true when exactly one maker is recorded (the catalog records one only for a maker's own
+proprietary part: NVIDIA's GPUs, NICs, switches), false for two or more, None when no makers
+are recorded. `long_lead` is true when the recorded lead time is at least `LONG_LEAD_WEEKS`,
+false below it, None when none is recorded. Each line also carries those facts (`makers`,
+`lead_time_weeks`), so a reader can see why a flag is set.
 """
 
 from __future__ import annotations
@@ -84,6 +96,7 @@ ROLE_COMMODITIES: dict[str, Commodity] = {
     "CPU": "CPU",
     "NIC": "NIC",
     "NVSwitch chip": "switch ASIC",
+    "HBM stack": "HBM",
     "switch tray": "switch ASIC",
     "management switch": "switch ASIC",
     "compute tray": "PCB",
@@ -111,13 +124,19 @@ MODULE_HOSTS: dict[str, tuple[str, ...]] = {
 
 UNIT = "ea"
 
+LONG_LEAD_WEEKS = 26.0
+"""A lead time of half a year or more makes a part long-lead. RackForge's planning convention,
+not an industry standard (none defines one): a part that cannot be had within two quarters must
+be ordered before the design that uses it is frozen, so the plan treats it as a commitment."""
+
 
 @dataclass(frozen=True, slots=True)
 class BomLine:
     """One line of the bill: a part, how many per parent and in the whole rack, its cost.
 
     `quantity` is per parent line, `extended_quantity` the product of the quantities on the
-    path from the rack. `parent` is the parent's part number (None for the rack).
+    path from the rack. `parent` is the parent's part number (None for the rack). `makers` and
+    `lead_time_weeks` are the catalog facts the criticality flags are read from (None: unknown).
     """
 
     level: int
@@ -134,6 +153,8 @@ class BomLine:
     extended_cost_usd: float | None
     parent: str | None = None
     children: tuple[BomLine, ...] = ()
+    makers: tuple[str, ...] | None = None
+    lead_time_weeks: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +190,16 @@ class BomRollUp:
 def commodity_of(role: str) -> Commodity:
     """The commodity class a part role is bought as; "other" for a role not mapped."""
     return ROLE_COMMODITIES.get(role, "other")
+
+
+def single_source(makers: Sequence[str] | None) -> bool | None:
+    """True for exactly one known maker, False for more, None when none are recorded."""
+    return None if not makers else len(set(makers)) == 1
+
+
+def long_lead(lead_time_weeks: float | None) -> bool | None:
+    """True at or above `LONG_LEAD_WEEKS`, False below, None when no lead time is recorded."""
+    return None if lead_time_weeks is None else lead_time_weeks >= LONG_LEAD_WEEKS
 
 
 def part_number(name: str, commodity: Commodity) -> str:
@@ -305,8 +336,9 @@ def _line(
     commodity = commodity_of(part.role)
     number = part_number(part.part, commodity)
     extended = parent_extended * quantity
+    below = [*inside, *((content, content.quantity) for content in part.contents)]
     children = tuple(
-        _line(module, level + 1, per_unit, extended, number, []) for module, per_unit in inside
+        _line(child, level + 1, per_unit, extended, number, []) for child, per_unit in below
     )
     return BomLine(
         level=level,
@@ -317,12 +349,14 @@ def _line(
         extended_quantity=extended,
         unit=UNIT,
         commodity=commodity,
-        single_source=None,
-        long_lead=None,
+        single_source=single_source(part.makers),
+        long_lead=long_lead(part.lead_time_weeks),
         unit_cost_usd=part.cost_usd,
         extended_cost_usd=None if part.cost_usd is None else extended * part.cost_usd,
         parent=parent,
         children=children,
+        makers=part.makers,
+        lead_time_weeks=part.lead_time_weeks,
     )
 
 
@@ -354,6 +388,8 @@ def line_record(line: BomLine) -> dict[str, object]:
         "unit_cost_usd": line.unit_cost_usd,
         "extended_cost_usd": line.extended_cost_usd,
         "parent": line.parent,
+        "makers": None if line.makers is None else list(line.makers),
+        "lead_time_weeks": line.lead_time_weeks,
     }
 
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from rackforge.catalog import (
     Accelerator,
@@ -50,8 +50,16 @@ from rackforge.catalog import (
     ReferenceSystem,
     normalize_name,
 )
-from rackforge.errors import InputError
-from rackforge.rack.figures import DesignAssumptions, RackDesign, Supply, compose
+from rackforge.errors import InputError, UnknownNameError
+from rackforge.rack.figures import (
+    BatteryBackup,
+    CduChoice,
+    DesignAssumptions,
+    RackDesign,
+    ScaleOut,
+    Supply,
+    compose,
+)
 from rackforge.rack.inputs import count
 from rackforge.rack.parts import PartLine
 from rackforge.rack.power import Redundancy
@@ -69,11 +77,13 @@ def design_reference_system(
     frame: Frame | None = None,
     redundancy: Redundancy = RACK_REDUNDANCY,
     servers: int | None = None,
+    options: RackOptions | None = None,
 ) -> RackDesign:
     """The design of `system` from its parts (module docstring for every assumption).
 
     `servers` stands that many of a server system in its frame, the frame counted (a rack of
     servers); left None a server is designed alone, as published. A rack system takes none.
+    `options` fixes the shelf count, adds battery backup shelves or in-rack CDUs (rack systems).
     """
     chosen = assumptions or DesignAssumptions()
     accelerator = accelerators.get(normalize_name(system.accelerator))
@@ -84,6 +94,13 @@ def design_reference_system(
             f"{system.name} is a whole rack; servers per rack apply to server systems",
             where="servers_per_rack",
             fix="change compute_trays instead, or start from a server system (dgx-h100, dgx-b200)",
+        )
+    chosen_options = options or RackOptions()
+    if system.kind == "server" and not chosen_options.empty:
+        raise InputError(
+            f"{system.name} is a server: its PSUs are in its chassis, its cooling is air",
+            where=chosen_options.first_set(),
+            fix="power shelves, battery backup and CDUs apply to rack systems (gb200-nvl72, ...)",
         )
     if system.kind == "server":
         lines = server_parts(system, components, accelerator)
@@ -99,6 +116,7 @@ def design_reference_system(
     else:
         lines = rack_parts(system, components, accelerator)
         supply, housing = _rack_supply(system, components, chosen, frame, redundancy)
+        supply = _with_options(supply, chosen_options, housing, components, redundancy)
         lines.append(_frame_line(housing))
         notes = (*_RACK_NOTES, f"power shelves {redundancy}: A and B feeds each carry the load")
     return compose(
@@ -111,7 +129,114 @@ def design_reference_system(
         supply=supply,
         assumptions=chosen,
         notes=notes,
+        scale_out=_scale_out(system, components, servers or 1),
+        cdu=_cdu(chosen_options.cdu, components),
+        unit_height_mm=housing.unit_height_mm,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RackOptions:
+    """Choices a rack system's design may make beyond its catalog entry (None/False: none).
+
+    `power_shelves` fixes the shelf count (a frame's power zone, or a minimal viable rack
+    trading redundancy for space); `battery_backup` adds the frame's class of battery backup
+    shelves (the first catalog BBU shelf in the frame's unit kind whose rating is at least the
+    power shelf's); `cdu` names a catalog in-rack CDU.
+    """
+
+    power_shelves: int | None = None
+    battery_backup: bool = False
+    cdu: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.power_shelves is None and not self.battery_backup and self.cdu is None
+
+    def first_set(self) -> str:
+        if self.power_shelves is not None:
+            return "power_shelves"
+        return "battery_backup" if self.battery_backup else "cdu"
+
+
+def _with_options(
+    supply: Supply,
+    options: RackOptions,
+    frame: Frame,
+    components: RackComponents,
+    redundancy: Redundancy,
+) -> Supply:
+    shelves = options.power_shelves
+    if shelves is not None:
+        count("power_shelves", shelves, minimum=1)
+        if redundancy == "N+N" and shelves % 2:
+            raise InputError(
+                f"N+N power needs shelves in A/B pairs; {shelves} is odd",
+                where="power_shelves",
+                fix=f"use {shelves + 1} (or {shelves - 1}) shelves, or redundancy N / N+1",
+            )
+    battery = _battery(frame, supply, components) if options.battery_backup else None
+    return replace(supply, shelves_available=shelves, battery=battery)
+
+
+def _battery(frame: Frame, supply: Supply, components: RackComponents) -> BatteryBackup:
+    rating = supply.shelf_capacity_kw or 0.0
+    fit = [b for b in components.bbu_shelves if b.ru_kind == frame.unit_kind]
+    shelf = next((b for b in fit if b.capacity_kw >= rating), None)
+    if shelf is None:
+        raise InputError(
+            f"no catalog battery backup shelf fits the {frame.name} frame and its "
+            f"{rating:g} kW power shelves",
+            where="battery_backup",
+            fix=f"catalog BBU shelves: {', '.join(b.name for b in components.bbu_shelves)}",
+        )
+    return BatteryBackup(
+        shelf=shelf.name,
+        capacity_kw=shelf.capacity_kw,
+        holdup_s=shelf.holdup_s,
+        units=shelf.ru,
+        weight_kg=shelf.weight_kg,
+    )
+
+
+def _cdu(name: str | None, components: RackComponents) -> CduChoice | None:
+    if name is None:
+        return None
+    try:
+        cdu = components.cdus[name]
+    except UnknownNameError as err:
+        raise err.located("cdu") from None
+    if cdu.placement != "in-rack":
+        raise InputError(
+            f"{cdu.name} is an {cdu.placement} CDU; only an in-rack CDU is part of the rack",
+            where="cdu",
+            fix="leave cdu out (the hall's CDU rules cover in-row units) or name an in-rack CDU",
+        )
+    return CduChoice(
+        name=cdu.name,
+        capacity_kw=cdu.capacity_kw,
+        flow_l_min=cdu.flow_l_min,
+        units=cdu.ru,
+        weight_kg=cdu.weight_kg,
+    )
+
+
+def _scale_out(system: ReferenceSystem, components: RackComponents, servers: int) -> ScaleOut:
+    """Compute-fabric NIC ports: the system's (a server's, times `servers`) or its trays'."""
+    if system.kind == "server":
+        nics, copies = system.nics, servers
+    else:
+        tray = components.compute_trays[system.compute_tray or ""]
+        nics, copies = tray.nics, system.compute_trays
+    ports, speeds, complete = 0, set(), True
+    for name, n in nics.items():
+        nic = components.nics[name]
+        if nic.fabric is None:
+            complete = False
+        elif nic.fabric == "compute":
+            ports += copies * n * nic.ports
+            speeds.add(nic.port_gbps)
+    return ScaleOut(ports=ports, port_gbps=max(speeds) if speeds else None, complete=complete)
 
 
 _SERVER_NOTES = (

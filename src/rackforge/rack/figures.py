@@ -29,6 +29,7 @@ from rackforge.rack.power import (
     plan_power_shelves,
     psu_loss_kw,
     typical_power_kw,
+    whole_units,
 )
 
 # Barroso & Hölzle 2007 ("The Case for Energy-Proportional Computing", IEEE Computer 40(12)):
@@ -64,6 +65,11 @@ DESIGN_FIGURES: tuple[tuple[str, str, str], ...] = (
     ("airflow_cfm", "CFM", "power_complete"),
     ("ru_used", "U", "ru_complete"),
     ("cost_usd", "USD", "cost_complete"),
+    ("shelf_load_kw", "kW", "power_complete"),
+    ("bbu_shelves", "count", "power_complete"),
+    ("cdus", "count", "power_complete"),
+    ("scale_out_ports", "count", "nics_complete"),
+    ("scale_up_copper_m", "m", "ru_complete"),
 )
 
 
@@ -80,12 +86,57 @@ class DesignAssumptions:
 
 
 @dataclass(frozen=True, slots=True)
+class BatteryBackup:
+    """Battery backup shelves on the busbar: each carries `capacity_kw` for `holdup_s`.
+
+    Sized N on the IT power: ⌈P_IT / capacity⌉ shelves, so every shelf runs at or below its
+    rating and the rack rides through for at least the published hold-up time.
+    """
+
+    shelf: str
+    capacity_kw: float
+    holdup_s: float | None
+    units: int | None
+    weight_kg: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CduChoice:
+    """An in-rack coolant distribution unit: ⌈liquid heat / capacity⌉ of them, or more when
+    the loop's coolant flow exceeds their rated flow. Pump power is not published: a CDU
+    line without `power_w` leaves the design's power a lower bound, named."""
+
+    name: str
+    capacity_kw: float
+    flow_l_min: float | None
+    units: int | None
+    weight_kg: float | None
+    power_w: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleOut:
+    """The compute-fabric (east-west) NIC ports a rack cables to its leaf switches.
+
+    `complete` is false when a NIC's fabric is not recorded in the catalog (its ports are then
+    not counted, and the count is a lower bound).
+    """
+
+    ports: int = 0
+    port_gbps: float | None = None
+    complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Supply:
     """How a design is powered: PSUs in a server's chassis (`shelf` None), or rack power shelves.
 
     A server keeps `spare_psus` beyond those its load needs (a published "4+2" is 2 spares);
     shelves follow `redundancy` (`rackforge.rack.power`). `servers` identical servers share a
     load evenly, each with its own PSUs (a rack of servers); shelves ignore it.
+    `shelves_available` fixes the shelf count (a design's choice, or the frame's power zone):
+    a load that needs more is planned on those and the plan says the redundancy is not met.
+    `battery` adds battery backup shelves on the busbar.
     """
 
     psu: str
@@ -101,6 +152,8 @@ class Supply:
     shelf_weight_kg: float | None = None
     busbar_voltage_v: float | None = None
     servers: int = 1
+    shelves_available: int | None = None
+    battery: BatteryBackup | None = None
 
     @property
     def redundancy_label(self) -> str:
@@ -126,6 +179,7 @@ def plan_supply(load_kw: float, supply: Supply) -> tuple[int, int, PowerShelfPla
         psus_per_shelf=supply.psus_per_shelf,
         shelf_capacity_kw=supply.shelf_capacity_kw,
         redundancy=supply.redundancy,
+        shelves_available=supply.shelves_available,
     )
     return plan.shelves, plan.psus_installed, plan
 
@@ -141,6 +195,14 @@ class RackDesign:
     lack it; the shelves, PSUs, busbar current and heat sized on a lower-bound power are too.
     `busbar_current_a` is None for a server (its PSUs are in its chassis, fed AC). `ru_used`
     counts the units placed in `elevation`; `liquid_heat_kw + air_heat_kw == input_power_kw`.
+
+    Supply and network figures: `shelf_load_kw` is the load on each shelf still carrying once
+    the redundancy is spent, `shelf_rating_kw` what such a shelf delivers (None for a server);
+    `bbu_shelves` battery backup shelves riding through `backup_s` (published hold-up at
+    rating); `cdus` in-rack CDUs; `scale_out_ports` compute-fabric NIC ports at
+    `scale_out_port_gbps`; `scale_up_copper_m` the longest straight vertical run between a
+    compute tray and a scale-up switch tray, unit centre to centre (a lower bound of the
+    copper cable's length; None without cabled scale-up switch trays placed).
     """
 
     name: str
@@ -160,6 +222,14 @@ class RackDesign:
     airflow_cfm: float
     ru_used: int
     cost_usd: float | None
+    shelf_load_kw: float | None
+    shelf_rating_kw: float | None
+    bbu_shelves: int
+    backup_s: float | None
+    cdus: int
+    scale_out_ports: int
+    scale_out_port_gbps: float | None
+    scale_up_copper_m: float | None
     input_power_kw: float
     psu_loss_kw: float
     psu_efficiency: float
@@ -169,6 +239,7 @@ class RackDesign:
     weight_complete: bool
     ru_complete: bool
     cost_complete: bool
+    nics_complete: bool
     missing: dict[str, tuple[str, ...]]
     assumptions: tuple[str, ...]
     shelf_plan: PowerShelfPlan | None
@@ -188,15 +259,17 @@ def compose(
     supply: Supply,
     assumptions: DesignAssumptions,
     notes: Sequence[str] = (),
+    scale_out: ScaleOut | None = None,
+    cdu: CduChoice | None = None,
+    unit_height_mm: float | None = None,
 ) -> RackDesign:
-    """The design of `lines` powered by `supply`: sizes the supply, places the parts, sums up."""
+    """The design of `lines` powered by `supply`: sizes the supply, places the parts, sums up.
+
+    `unit_height_mm` (the frame's unit) turns the elevation into the copper run length.
+    """
     power = tally(lines, "power_w")
     it_kw = (power.total or 0.0) / 1000.0
     shelves, psus, shelf_plan = plan_supply(it_kw, supply)
-    parts = (*lines, *_supply_lines(supply, shelves, psus))
-    weight, cost = tally(parts, "weight_kg"), tally(parts, "cost_usd")
-    unplaced = tuple(dict.fromkeys(line.part for line in parts if line.units is None))
-    elevation = allocate(frame_units, _slots(parts))
     loss_kw = psu_loss_kw(it_kw, supply.efficiency)
     liquid_fraction = _liquid_fraction(lines)
     cooling = rack_cooling(
@@ -207,9 +280,21 @@ def compose(
         liquid_delta_t_k=assumptions.liquid_delta_t_k,
         air_delta_t_k=assumptions.air_delta_t_k,
     )
+    bbu_shelves = whole_units(it_kw, supply.battery.capacity_kw) if supply.battery else 0
+    cdus = _cdus(cdu, cooling) if cdu is not None else 0
+    parts = (
+        *lines,
+        *_supply_lines(supply, shelves, psus, bbu_shelves),
+        *_cdu_lines(cdu, cdus),
+    )
+    power_missing = tally(parts, "power_w").missing
+    weight, cost = tally(parts, "weight_kg"), tally(parts, "cost_usd")
+    unplaced = tuple(dict.fromkeys(line.part for line in parts if line.units is None))
+    elevation = allocate(frame_units, _slots(parts))
     voltage = supply.busbar_voltage_v
-    missing = {"power": power.missing, "weight": weight.missing, "ru": unplaced}
+    missing = {"power": power_missing, "weight": weight.missing, "ru": unplaced}
     missing["cost"] = cost.missing
+    out = scale_out or ScaleOut()
     return RackDesign(
         name=name,
         title=title,
@@ -230,15 +315,24 @@ def compose(
         airflow_cfm=cooling.air.flow,
         ru_used=elevation.units_used,
         cost_usd=cost.total,
+        shelf_load_kw=None if shelf_plan is None else shelf_plan.shelf_load_kw,
+        shelf_rating_kw=None if shelf_plan is None else shelf_plan.shelf_rating_kw,
+        bbu_shelves=bbu_shelves,
+        backup_s=supply.battery.holdup_s if supply.battery else None,
+        cdus=cdus,
+        scale_out_ports=out.ports,
+        scale_out_port_gbps=out.port_gbps,
+        scale_up_copper_m=_copper_run_m(parts, elevation, unit_height_mm),
         input_power_kw=cooling.power_in_kw,
         psu_loss_kw=loss_kw,
         psu_efficiency=supply.efficiency,
         redundancy=supply.redundancy_label,
         liquid_fraction=liquid_fraction,
-        power_complete=power.complete,
+        power_complete=not power_missing,
         weight_complete=weight.complete,
         ru_complete=not unplaced and elevation.fits,
         cost_complete=cost.complete,
+        nics_complete=out.complete,
         missing={figure: parts for figure, parts in missing.items() if parts},
         assumptions=(*_operating_point(assumptions, supply), *notes),
         shelf_plan=shelf_plan,
@@ -248,7 +342,55 @@ def compose(
     )
 
 
-def _supply_lines(supply: Supply, shelves: int, psus: int) -> list[PartLine]:
+def _cdus(cdu: CduChoice, cooling: RackCooling) -> int:
+    """CDUs carrying the liquid heat, and its flow where the CDU rates one."""
+    by_heat = whole_units(cooling.liquid.heat_kw, cdu.capacity_kw)
+    by_flow = whole_units(cooling.liquid.flow, cdu.flow_l_min) if cdu.flow_l_min else 0
+    return max(by_heat, by_flow)
+
+
+def _cdu_lines(cdu: CduChoice | None, cdus: int) -> list[PartLine]:
+    if cdu is None or not cdus:
+        return []
+    return [
+        PartLine(
+            role="CDU",
+            part=cdu.name,
+            quantity=cdus,
+            power_w=cdu.power_w,
+            weight_kg=cdu.weight_kg,
+            cost_usd=None,
+            units=cdu.units,
+            position_hint="bottom",
+            source="in-rack CDU: pump power, height and weight as catalogued (absent: unpublished)",
+        )
+    ]
+
+
+def _copper_run_m(
+    parts: Sequence[PartLine], elevation: Allocation, unit_height_mm: float | None
+) -> float | None:
+    """The longest vertical run between a compute tray and a switch tray, centre to centre."""
+    if unit_height_mm is None:
+        return None
+    names = {role: {line.part for line in parts if line.role == role} for role in _SCALE_UP}
+    centres: dict[str, list[float]] = {role: [] for role in _SCALE_UP}
+    for placed in elevation.placements:
+        part = placed.name.rsplit(" #", 1)[0]
+        for role, parts_of_role in names.items():
+            if part in parts_of_role:
+                centres[role].append(placed.position + (placed.units - 1) / 2)
+    trays, switches = centres["compute tray"], centres["switch tray"]
+    if not trays or not switches:
+        return None
+    span_units = max(abs(t - w) for t in trays for w in switches)
+    return span_units * unit_height_mm / 1000.0
+
+
+_SCALE_UP = ("compute tray", "switch tray")
+
+
+def _supply_lines(supply: Supply, shelves: int, psus: int, bbu_shelves: int) -> list[PartLine]:
     """The shelves and PSUs: no IT load of their own (their losses are counted apart)."""
     where = "its shelf" if supply.shelf is not None else "the chassis"
     lines = [
@@ -275,6 +417,22 @@ def _supply_lines(supply: Supply, shelves: int, psus: int) -> list[PartLine]:
                 units=supply.shelf_units,
                 position_hint="bottom",
                 source=f"{supply.psus_per_shelf} PSUs each, {supply.redundancy}",
+            )
+        )
+    if supply.battery is not None and bbu_shelves:
+        battery = supply.battery
+        holdup = "" if battery.holdup_s is None else f" for {battery.holdup_s:g} s"
+        lines.append(
+            PartLine(
+                role="battery backup shelf",
+                part=battery.shelf,
+                quantity=bbu_shelves,
+                power_w=0.0,
+                weight_kg=battery.weight_kg,
+                cost_usd=None,
+                units=battery.units,
+                position_hint="bottom",
+                source=f"{battery.capacity_kw:g} kW each{holdup}; sized N on the IT power",
             )
         )
     return lines

@@ -24,7 +24,10 @@ class PartLine:
 
     A figure left out is unpublished (None). `units` is the frame units each takes (0: inside
     or on something else; None: unpublished). `liquid_fraction` is the share of its power its
-    cold plates take.
+    cold plates take. `makers` and `lead_time_weeks` are the catalog's supply facts (None:
+    unknown). `contents` are the purchased parts inside one unit of this line (HBM stacks, cold
+    plates), each `quantity` per unit; their figures are inside this line's, so no sum over the
+    parts list counts them.
     """
 
     role: str
@@ -37,6 +40,9 @@ class PartLine:
     liquid_fraction: float = 0.0
     position_hint: PositionHint = "any"
     source: str = ""
+    makers: tuple[str, ...] | None = None
+    lead_time_weeks: float | None = None
+    contents: tuple[PartLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

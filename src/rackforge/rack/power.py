@@ -103,6 +103,28 @@ class PowerShelfPlan:
     def headroom_kw(self) -> float:
         return self.capacity_kw - self.load_kw
 
+    @property
+    def carrying_shelves(self) -> int:
+        """Shelves left carrying the load once the redundancy is spent (one feed of N+N lost)."""
+        return self.shelves // 2 if self.redundancy == "N+N" else self.shelves
+
+    @property
+    def shelf_rating_kw(self) -> float | None:
+        """What one carrying shelf delivers at the redundancy (one PSU down for N+1)."""
+        carrying = self.carrying_shelves
+        return self.capacity_kw / carrying if carrying else None
+
+    @property
+    def shelf_load_kw(self) -> float | None:
+        """The load on each carrying shelf: load / carrying shelves (None with none carrying)."""
+        carrying = self.carrying_shelves
+        return self.load_kw / carrying if carrying else None
+
+    @property
+    def shelves_short(self) -> int:
+        """Shelves to add before the redundancy is met (0 when it is)."""
+        return max(0, self.shelves_needed - self.shelves)
+
 
 def plan_power_shelves(
     load_kw: float,
@@ -122,9 +144,9 @@ def plan_power_shelves(
     p = positive("psu_kw", psu_kw)
     k = count("psus_per_shelf", psus_per_shelf, minimum=1)
     healthy = shelf_output_kw(psu_kw=p, psus_working=k, shelf_capacity_kw=shelf_capacity_kw)
-    working = _whole(load, p)
+    working = whole_units(load, p)
     if redundancy == "N":
-        shelves_needed, psus_needed = _whole(load, healthy), working
+        shelves_needed, psus_needed = whole_units(load, healthy), working
     elif redundancy == "N+1":
         if k < 2:
             raise InputError(
@@ -133,10 +155,10 @@ def plan_power_shelves(
                 fix="use shelves of 2 or more PSUs, or redundancy N+N",
             )
         degraded = shelf_output_kw(psu_kw=p, psus_working=k - 1, shelf_capacity_kw=healthy)
-        shelves_needed = _whole(load, degraded)
+        shelves_needed = whole_units(load, degraded)
         psus_needed = working + shelves_needed
     elif redundancy == "N+N":
-        shelves_needed, psus_needed = 2 * _whole(load, healthy), 2 * working
+        shelves_needed, psus_needed = 2 * whole_units(load, healthy), 2 * working
     else:
         raise InputError(
             f"unknown redundancy {redundancy!r}", where="redundancy", fix="use N, N+1 or N+N"
@@ -168,7 +190,7 @@ def _capacity_kw(
     return shelves * healthy
 
 
-def _whole(amount: float, per: float) -> int:
+def whole_units(amount: float, per: float) -> int:
     """The whole number of `per` that covers `amount`, forgiving float rounding just above one.
 
     Any positive amount takes at least one, even one so small that `amount / per` underflows.

@@ -27,6 +27,8 @@ from rackforge.rack.layout import floor_load_kg_m2, footprint_m2
 
 # The figures sized on the IT power: a lower bound with it (`DESIGN_FIGURES`' power_complete).
 _POWER_FIGURES = frozenset(name for name, _, flag in DESIGN_FIGURES if flag == "power_complete")
+# Rule quantities that are neither sized on the power nor weight or units.
+_OTHER_FIGURES = ("scale_out_ports", "scale_up_copper_m")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,7 @@ def check_design(design: RackDesign, rules: RuleSet, components: RackComponents)
     checkable: list[tuple[RuleSpec, Rule]] = []
     unchecked: list[str] = []
     for spec in rules.rules:
-        limit, why_not = _limit(spec, frame, components)
+        limit, why_not = _limit(spec, design, frame, components)
         if limit is None:
             unchecked.append(f"{spec.id}: {why_not}")
         elif figures.get(spec.quantity) is None:
@@ -94,7 +96,8 @@ def design_figures(
     )
     weight = design.weight_kg
     figures: dict[str, float | None] = {
-        name: getattr(design, name) for name in (*sorted(_POWER_FIGURES), "weight_kg", "ru_used")
+        name: getattr(design, name)
+        for name in (*sorted(_POWER_FIGURES), "weight_kg", "ru_used", *_OTHER_FIGURES)
     }
     figures["floor_load_kg_m2"] = (
         None if weight is None or footprint is None else floor_load_kg_m2(weight, footprint)
@@ -108,17 +111,43 @@ def design_figures(
             bounds.update({"weight_kg": why, "floor_load_kg_m2": why})
         elif figure == "ru":
             bounds["ru_used"] = why
+    if design.scale_up_copper_m is not None:
+        bounds["scale_up_copper_m"] = (
+            "the straight vertical run between unit centres; routing to the connectors adds to it"
+        )
+    if not design.nics_complete:
+        bounds["scale_out_ports"] = "a NIC's fabric is not recorded in the catalog"
     return figures, bounds
 
 
-def _limit(spec: RuleSpec, frame: Frame, components: RackComponents) -> tuple[float | None, str]:
+def _limit(
+    spec: RuleSpec, design: RackDesign, frame: Frame, components: RackComponents
+) -> tuple[float | None, str]:
     if spec.limit is not None:
         return spec.limit, ""
+    if spec.limit_from == "shelf_rating_kw":
+        if design.shelf_rating_kw is None:
+            return None, f"{design.name} has no rack power shelves (its PSUs are in its chassis)"
+        return design.shelf_rating_kw, ""
+    if spec.limit_from == "leaf_downlinks":
+        return _leaf_downlinks(spec, design, components)
     rating = _frame_rating(spec, frame, components)
     if rating is None:
         what = "busbar rating" if spec.limit_from == "frame_busbar_kw" else "payload"
         return None, f"frame {frame.name} publishes no {what} (rack_components.yaml)"
     return rating, ""
+
+
+def _leaf_downlinks(
+    spec: RuleSpec, design: RackDesign, components: RackComponents
+) -> tuple[float | None, str]:
+    """⌊leaf ports × leaf Gb/s ÷ NIC Gb/s × r / (1 + r)⌋ (rule_schema.LimitFrom)."""
+    leaf = components.switches[spec.leaf or ""]
+    if design.scale_out_port_gbps is None:
+        return None, f"{design.name} has no compute-fabric NIC ports"
+    at_nic_speed = leaf.ports * leaf.port_gbps / design.scale_out_port_gbps
+    r = spec.oversubscription
+    return float(math.floor(at_nic_speed * r / (1.0 + r) + 1e-9)), ""
 
 
 def _frame_rating(spec: RuleSpec, frame: Frame, components: RackComponents) -> float | None:
@@ -160,6 +189,8 @@ def _explained(
         limit=f"{limit:g}",
         excess=f"{abs(value - limit):.4g}",
         racks=racks,
+        needed=racks,
+        shelves=design.shelf_plan.shelves_short if design.shelf_plan else "n/a",
         frames=_frames_rated_for(spec, value, components),
         frame=frame.name,
     )

@@ -1,7 +1,11 @@
 """A reference system's parts list, line by line, from its catalog entries.
 
 Each line carries the part's own catalog figures, or None where the catalog has none; the
-assumptions behind the lines are listed in `rackforge.rack.design`.
+assumptions behind the lines are listed in `rackforge.rack.design`. Lines also carry their
+catalog supply facts (makers, lead time) and, for a module, the purchased parts inside one unit
+(`PartLine.contents`): its HBM stacks where the catalog counts them (`hbm_stacks`), and a cold
+plate on each package the design cools by liquid. Those contents are inside their module's
+power and weight (0.0 on the line), so no figure is counted twice.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ def server_parts(
             power_w=accelerator.tdp_w,
             weight_kg=0.0,
             source=f"TDP (accelerators.yaml); {inside}",
+            makers=accelerator.makers,
+            lead_time_weeks=accelerator.lead_time_weeks,
+            contents=_accelerator_contents(accelerator, liquid=False),
         ),
     ]
     if system.cpus:
@@ -86,6 +93,8 @@ def rack_parts(
             source="published tray maximum"
             if published
             else "tray maximum not published: memory, fans, boards have no figure",
+            makers=tray.makers,
+            lead_time_weeks=tray.lead_time_weeks,
         ),
         PartLine(
             role="accelerator",
@@ -95,6 +104,9 @@ def rack_parts(
             weight_kg=0.0,
             liquid_fraction=1.0,
             source="in the tray's maximum" if published else "TDP (accelerators.yaml)",
+            makers=accelerator.makers,
+            lead_time_weeks=accelerator.lead_time_weeks,
+            contents=_accelerator_contents(accelerator, liquid=True),
         ),
     ]
     if tray.cpus:
@@ -139,6 +151,42 @@ def _cpus(count: int, *, power_w: float | None, liquid: float, source: str) -> P
         weight_kg=0.0,
         liquid_fraction=liquid,
         source=source,
+        contents=(_cold_plate("CPU"),) if liquid > 0 else (),
+    )
+
+
+def _accelerator_contents(accelerator: Accelerator, *, liquid: bool) -> tuple[PartLine, ...]:
+    """One accelerator's HBM stacks (where the catalog counts them) and, cooled by liquid, its
+    cold plate."""
+    contents: list[PartLine] = []
+    if accelerator.hbm_stacks is not None:
+        contents.append(
+            PartLine(
+                role="HBM stack",
+                part=f"HBM stack for {accelerator.name}",
+                quantity=accelerator.hbm_stacks,
+                power_w=0.0,
+                weight_kg=0.0,
+                source="hbm_stacks (accelerators.yaml); power and weight in the accelerator's",
+            )
+        )
+    if liquid:
+        contents.append(_cold_plate(accelerator.name))
+    return tuple(contents)
+
+
+def _cold_plate(package: str) -> PartLine:
+    """The cold plate on one liquid-cooled package: uncatalogued, so nameless and unpriced."""
+    return PartLine(
+        role="cold plate",
+        part=f"cold plate for {package}",
+        quantity=1,
+        power_w=0.0,
+        weight_kg=0.0,
+        source="one per liquid-cooled package (NVIDIA DGX GB200 user guide: liquid flows "
+        '"through the cold plates that are attached to the CPUs and the GPUs in the tray"); '
+        "no cold plate is catalogued: no model, cost or weight is published (weight in the "
+        "tray's)",
     )
 
 
@@ -154,6 +202,8 @@ def _nic_lines(
             power_w=0.0 if included else nic.power_w,
             weight_kg=0.0,
             source="in the tray's maximum" if included else "NIC power_w",
+            makers=nic.makers,
+            lead_time_weeks=nic.lead_time_weeks,
         )
         for name, count in nics.items()
         for nic in [components.nics[name]]
@@ -175,6 +225,8 @@ def _switch_lines(system: ReferenceSystem, components: RackComponents) -> list[P
                 units=tray.ru,
                 position_hint="middle",
                 source="catalog switch entry",
+                makers=tray.makers,
+                lead_time_weeks=tray.lead_time_weeks,
             )
         )
         spine = next((c for c in components.cables if c.kind == "nvlink-spine"), None)
@@ -201,6 +253,8 @@ def _switch_lines(system: ReferenceSystem, components: RackComponents) -> list[P
                 units=switch.ru if switch else None,
                 position_hint="top",
                 source="catalog switch entry" if switch else "the system names no model",
+                makers=switch.makers if switch else None,
+                lead_time_weeks=switch.lead_time_weeks if switch else None,
             )
         )
     return lines

@@ -10,7 +10,9 @@ physical, and each maps onto the catalog entry it alters:
   rack's accelerator becomes the tray's;
 - `switch_trays`: scale-up switch trays in the rack;
 - `servers_per_rack`: servers of a server system stood in one frame;
-- `frame`, `power_shelf`: other catalog entries; `redundancy`: N, N+1 or N+N power shelves.
+- `frame`, `power_shelf`: other catalog entries; `redundancy`: N, N+1 or N+N power shelves;
+- `power_shelves`: a fixed shelf count; `battery_backup`: battery backup shelves on the busbar;
+  `cdu`: an in-rack CDU from the catalog (`rack.design.RackOptions`).
 
 A change left None keeps what the catalog system (or the previous generation) has.
 """
@@ -23,7 +25,7 @@ from typing import TypeVar
 
 from rackforge.catalog import Accelerator, PartTable, RackComponents, RackPart, ReferenceSystem
 from rackforge.errors import InputError, UnknownNameError
-from rackforge.rack.design import RACK_REDUNDANCY, design_reference_system
+from rackforge.rack.design import RACK_REDUNDANCY, RackOptions, design_reference_system
 from rackforge.rack.figures import DesignAssumptions, RackDesign
 from rackforge.rack.power import REDUNDANCIES, Redundancy
 
@@ -41,6 +43,9 @@ class DesignChanges:
     frame: str | None = None
     power_shelf: str | None = None
     redundancy: Redundancy | None = None
+    power_shelves: int | None = None
+    battery_backup: bool | None = None
+    cdu: str | None = None
 
     def then(self, later: DesignChanges) -> DesignChanges:
         """These changes followed by `later`'s: a change `later` makes wins."""
@@ -137,6 +142,11 @@ def design_variant(
         frame=frame,
         redundancy=redundancy,
         servers=changes.servers_per_rack,
+        options=RackOptions(
+            power_shelves=changes.power_shelves,
+            battery_backup=bool(changes.battery_backup),
+            cdu=changes.cdu,
+        ),
     )
     return replace(design, title=title)
 

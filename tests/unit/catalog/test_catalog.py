@@ -113,6 +113,9 @@ def test_lower_precisions_are_never_slower_than_higher_ones(accel: Accelerator) 
         ("MI300X", "dense_tflops.bf16", 1307.4),
         ("Gaudi 3", "dense_tflops.bf16", 1835),
         ("TPU v5p", "dense_tflops.bf16", 459),
+        ("H100", "hbm_stacks", 5),  # H100 whitepaper, "5 HBM3 stacks" (SXM5)
+        ("GB200", "hbm_stacks", 8),  # third-party teardown, unverified
+        ("GB300", "hbm_stacks", 8),
     ],
 )
 def test_datasheet_figures_are_carried_as_dense_per_direction_values(
@@ -122,6 +125,21 @@ def test_datasheet_figures_are_carried_as_dense_per_direction_values(
     for part in field.split("."):
         value = getattr(value, part)
     assert value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("accel", ACCELERATORS, ids=lambda a: a.name)
+def test_an_accelerators_third_party_figures_are_marked_unverified(accel: Accelerator) -> None:
+    third_party = {f for f, text in accel.sources.items() if "third-party" in text.lower()}
+    assert third_party <= set(accel.unverified)
+    assert set(accel.unverified) <= set(accel.sources)
+
+
+@pytest.mark.parametrize("accel", ACCELERATORS, ids=lambda a: a.name)
+def test_an_accelerators_makers_cite_a_source_and_include_its_vendor(accel: Accelerator) -> None:
+    if accel.makers is None:
+        return
+    assert accel.sources.get("makers", "").strip(), accel.name
+    assert accel.vendor in accel.makers
 
 
 def test_scale_up_and_scale_out_technologies_are_catalog_interconnects() -> None:

@@ -24,6 +24,7 @@ RECORDS: list[RackPart] = [*COMPONENTS.parts(), *SYSTEMS]
 SECTIONS = (
     "power_supplies",
     "power_shelves",
+    "bbu_shelves",
     "busbars",
     "frames",
     "cdus",
@@ -75,6 +76,7 @@ def test_every_kind_of_part_the_rack_engine_needs_is_catalogued() -> None:
     populated = {
         "power_supplies": COMPONENTS.power_supplies,
         "power_shelves": COMPONENTS.power_shelves,
+        "bbu_shelves": COMPONENTS.bbu_shelves,
         "busbars": COMPONENTS.busbars,
         "frames": COMPONENTS.frames,
         "cdus": COMPONENTS.cdus,
@@ -270,3 +272,15 @@ def test_a_system_running_an_unknown_accelerator_is_rejected() -> None:
 def test_marking_a_field_unverified_requires_the_field_to_be_set() -> None:
     with pytest.raises(ValidationError, match="max_power_kw"):
         Busbar(name="B", voltage_v=51, unverified=("max_power_kw",))
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=lambda r: r.name)
+def test_recorded_makers_cite_their_source(record: RackPart) -> None:
+    if record.makers is not None:
+        assert record.sources.get("makers", "").strip(), record.name
+        assert len(set(record.makers)) == len(record.makers), record.name
+
+
+def test_a_maker_list_is_never_empty() -> None:
+    with pytest.raises(ValidationError, match="makers"):
+        Busbar(name="B", voltage_v=51, makers=())

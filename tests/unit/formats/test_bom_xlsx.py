@@ -20,19 +20,25 @@ from rackforge.formats.bom_xlsx import (
     ROLL_UP_SHEET,
     boms_to_xlsx,
 )
-from rackforge.rack import BillOfMaterials, build_bom, design_reference_system
+from rackforge.rack import BillOfMaterials, PartLine, build_bom, design_reference_system
 from rackforge.rack.bom import flatten
 
 SYSTEMS = ("gb200-nvl72", "dgx-h100")
 INT_COLUMNS = {"level", "quantity", "extended_quantity"}
-FLOAT_COLUMNS = {"unit_cost_usd", "extended_cost_usd"}
+FLOAT_COLUMNS = {"unit_cost_usd", "extended_cost_usd", "lead_time_weeks"}
 
 
 def _bom(name: str, *, cost: float | None = None) -> BillOfMaterials:
     design = design_reference_system(reference_system(name), rack_components(), accelerators())
     if cost is not None:
-        design = replace(design, parts=tuple(replace(p, cost_usd=cost) for p in design.parts))
+        design = replace(design, parts=tuple(_priced(p, cost) for p in design.parts))
     return build_bom(design)
+
+
+def _priced(part: PartLine, cost: float) -> PartLine:
+    """`part` and the parts inside it, each at `cost`."""
+    inside = tuple(replace(content, cost_usd=cost) for content in part.contents)
+    return replace(part, cost_usd=cost, contents=inside)
 
 
 @pytest.fixture(scope="module")
@@ -103,12 +109,38 @@ def test_known_costs_are_numbers_and_match_the_csv() -> None:
 
 def test_unknown_costs_and_flags_are_empty_cells(boms: list[BillOfMaterials]) -> None:
     lines, totals = _sheets(boms)
-    for column in ("single_source", "long_lead", "unit_cost_usd", "extended_cost_usd"):
+    rows = _rows(lines)[1:]
+    for column in ("unit_cost_usd", "extended_cost_usd"):
         index = BOM_COLUMNS.index(column)
-        assert all(row[index] is None for row in _rows(lines)[1:])
+        assert all(row[index] is None for row in rows)
+    flat = [line for bom in boms for line in flatten(bom)]
+    for column in ("single_source", "long_lead", "makers", "lead_time_weeks"):
+        index = BOM_COLUMNS.index(column)
+        empty = [row[index] is None for row in rows]
+        assert empty == [getattr(line, column) is None for line in flat], column
+        assert not all(empty), column  # the catalog records some, for the GPUs at least
     for row in _rows(totals)[1:]:
         assert row[ROLL_UP_COLUMNS.index("cost_usd")] is None
         assert row[ROLL_UP_COLUMNS.index("cost_complete")] == "no"
+
+
+def test_level_3_rows_and_the_supply_facts_are_on_the_bom_sheet(
+    boms: list[BillOfMaterials],
+) -> None:
+    lines, _ = _sheets(boms)
+    header, *rows = _rows(lines)
+    assert list(header[-2:]) == ["makers", "lead_time_weeks"]
+    column = {name: index for index, name in enumerate(header)}
+    gpus = [row for row in rows if row[column["role"]] == "accelerator"]
+    assert {row[column["makers"]] for row in gpus} == {"NVIDIA"}
+    assert {row[column["single_source"]] for row in gpus} == {"yes"}
+    assert {row[column["lead_time_weeks"]] for row in gpus} == {52, 12}  # GB200, H100
+    assert {row[column["long_lead"]] for row in gpus} == {"yes", "no"}
+    hbm = [row for row in rows if row[column["role"]] == "HBM stack"]
+    assert [(row[column["level"]], row[column["extended_quantity"]]) for row in hbm] == [
+        (3, 576),
+        (3, 40),
+    ]
 
 
 def test_the_roll_up_pieces_are_the_sum_of_each_levels_extended_quantities(

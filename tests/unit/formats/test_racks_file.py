@@ -70,7 +70,7 @@ def test_the_example_generations_are_read_as_written(program_dir: Path) -> None:
         "dgx-b200-70b": [("mvr", "initial"), ("v1", "benchmark")],
         "dgx-b200-671b": [("v1", "initial")],
         "nvl72-405b": [("mvr", "initial"), ("v1", "benchmark")],
-        "nvl72-1t": [("mvr", "initial"), ("v1", "rule")],
+        "nvl72-1t": [("mvr", "initial"), ("v1", "rule"), ("v2", "rule")],
     }
     nvl72 = racks.rack("nvl72-405b")
     assert nvl72 is not None
@@ -81,9 +81,10 @@ def test_the_example_generations_are_read_as_written(program_dir: Path) -> None:
     assert [g.changes.servers_per_rack for g in dgx.generations] == [2, 4]
     gb300 = racks.rack("nvl72-1t")
     assert gb300 is not None
-    first, second = gb300.generations
+    first, second, third = gb300.generations
     assert first.changes.model_dump(exclude_none=True) == {}  # the catalog system as it stands
     assert second.changes.redundancy == "N+1"
+    assert third.changes.battery_backup is True
     assert racks.rack("nope") is None
 
 
@@ -180,8 +181,18 @@ def test_an_unknown_change_lists_the_allowed_changes(program_dir: Path) -> None:
 def test_facility_rules_are_read_as_a_list(program_dir: Path) -> None:
     facilities = load_program(program_dir).program.facilities
     assert [(f.id, f.rules) for f in facilities] == [
-        ("abilene", ["liquid-hall-140kw", "orv3-busbar", "frame-payload"]),
-        ("new-albany", ["air-cooled-hall-15kw", "frame-payload"]),
+        (
+            "abilene",
+            [
+                "liquid-hall-140kw",
+                "orv3-busbar",
+                "frame-payload",
+                "power-shelf-rating",
+                "scale-up-copper",
+                "tor-leaf-q3400",
+            ],
+        ),
+        ("new-albany", ["air-cooled-hall-15kw", "frame-payload", "tor-leaf-sn5600"]),
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import re
@@ -27,15 +29,19 @@ from rackforge.rack import (
 )
 from rackforge.rack.bom import (
     COMMODITY_CODES,
+    LONG_LEAD_WEEKS,
     ROLE_COMMODITIES,
     commodity_of,
     flatten,
+    long_lead,
     part_number,
     roll_up,
+    single_source,
     to_json_dict,
 )
 
 ROLES = ["compute tray", "accelerator", "CPU", "NIC", "switch tray", "frame", "PSU", "gadget"]
+CONTENT_ROLES = ["HBM stack", "cold plate"]
 
 
 def _empty_design() -> RackDesign:
@@ -55,6 +61,24 @@ def _empty_design() -> RackDesign:
 EMPTY = _empty_design()
 
 
+makers = st.none() | st.lists(st.sampled_from(["NVIDIA", "AMD", "Delta"]), min_size=1, max_size=3)
+lead_times = st.none() | st.floats(min_value=1.0, max_value=104.0)
+
+
+def contents(costs: st.SearchStrategy[float | None]) -> st.SearchStrategy[tuple[PartLine, ...]]:
+    """Purchased parts inside one unit of a line, `quantity` per unit."""
+    content = st.builds(
+        PartLine,
+        role=st.sampled_from(CONTENT_ROLES),
+        part=st.sampled_from(["stack", "plate"]),
+        quantity=st.integers(min_value=1, max_value=12),
+        cost_usd=costs,
+        makers=makers.map(lambda m: None if m is None else tuple(m)),
+        lead_time_weeks=lead_times,
+    )
+    return st.lists(content, max_size=2).map(tuple)
+
+
 def part_lines(costs: st.SearchStrategy[float | None]) -> st.SearchStrategy[PartLine]:
     return st.builds(
         PartLine,
@@ -62,6 +86,9 @@ def part_lines(costs: st.SearchStrategy[float | None]) -> st.SearchStrategy[Part
         part=st.sampled_from(["alpha", "beta", "gamma"]),
         quantity=st.integers(min_value=1, max_value=72),
         cost_usd=costs,
+        makers=makers.map(lambda m: None if m is None else tuple(m)),
+        lead_time_weeks=lead_times,
+        contents=contents(costs),
     )
 
 
@@ -132,6 +159,8 @@ def test_every_design_part_appears_with_its_total_quantity(design: RackDesign) -
     wanted: Counter[tuple[str, str]] = Counter()
     for part in design.parts:
         wanted[(part.role, part.part)] += part.quantity
+        for content in part.contents:
+            wanted[(content.role, content.part)] += part.quantity * content.quantity
     found: Counter[tuple[str, str]] = Counter()
     for line in flatten(build_bom(design))[1:]:
         found[(line.role, line.description)] += line.extended_quantity
@@ -203,7 +232,106 @@ def test_the_gb200_nvl72_bill_counts_its_published_parts(nvl72: BillOfMaterials)
 def test_no_cost_is_made_up_while_the_catalog_has_none(nvl72: BillOfMaterials) -> None:
     totals = roll_up(nvl72)
     assert totals.cost_usd is None and not totals.cost_complete
-    assert all(line.single_source is None and line.long_lead is None for line in flatten(nvl72))
+
+
+def test_the_nvl72_lists_each_gpus_hbm_stacks_and_cold_plates_at_level_3(
+    nvl72: BillOfMaterials,
+) -> None:
+    stacks = accelerators()["gb200"].hbm_stacks
+    assert stacks == 8  # third-party teardown, accelerators.yaml
+    lines = flatten(nvl72)
+    gpu = next(line for line in lines if line.role == "accelerator")
+    hbm = [line for line in lines if line.commodity == "HBM"]
+    assert [(h.level, h.quantity, h.extended_quantity) for h in hbm] == [(3, 8, 576)]
+    assert hbm[0].parent == gpu.part_number and hbm[0].role == "HBM stack"
+    plates = {line.description: line for line in lines if line.commodity == "cold plate"}
+    assert {d: (p.level, p.quantity, p.extended_quantity) for d, p in plates.items()} == {
+        "cold plate for GB200": (3, 1, 72),  # one per GPU package
+        "cold plate for CPU": (3, 1, 36),  # one per Grace CPU
+    }
+    assert all(p.unit_cost_usd is None and p.single_source is None for p in plates.values())
+    assert [t.level for t in roll_up(nvl72).levels] == [0, 1, 2, 3]
+
+
+def test_level_3_parts_sit_inside_their_modules_figures() -> None:
+    system = reference_system("gb200-nvl72")
+    design = design_reference_system(system, rack_components(), accelerators())
+    inside = [content for line in design.parts for content in line.contents]
+    assert {c.role for c in inside} == {"HBM stack", "cold plate"}
+    assert all(c.power_w == 0.0 and c.weight_kg == 0.0 for c in inside)
+    assert not {c.role for c in inside} & {line.role for line in design.parts}  # not summed
+
+
+def test_an_air_cooled_server_lists_hbm_but_no_cold_plates() -> None:
+    design = design_reference_system(
+        reference_system("dgx-h100"), rack_components(), accelerators()
+    )
+    lines = flatten(build_bom(design))
+    assert not [line for line in lines if line.commodity == "cold plate"]
+    hbm = next(line for line in lines if line.commodity == "HBM")
+    assert (hbm.level, hbm.quantity, hbm.extended_quantity) == (3, 5, 40)  # H100 whitepaper
+
+
+def test_a_modules_parts_stay_one_level_below_it_when_it_stays_on_the_rack() -> None:
+    stack = PartLine(role="HBM stack", part="stack", quantity=6)
+    design = replace(
+        EMPTY,
+        parts=(
+            PartLine(role="compute tray", part="tray", quantity=4),
+            PartLine(role="accelerator", part="odd GPU", quantity=6, contents=(stack,)),
+        ),
+    )
+    lines = {line.description: line for line in flatten(build_bom(design))}
+    assert (lines["odd GPU"].level, lines["stack"].level) == (1, 2)
+    assert lines["stack"].extended_quantity == 36
+
+
+def test_criticality_is_read_from_the_catalogs_makers_and_lead_times(
+    nvl72: BillOfMaterials,
+) -> None:
+    by_role = {line.role: line for line in flatten(nvl72)}
+    gpu = by_role["accelerator"]
+    assert gpu.makers == ("NVIDIA",) and gpu.single_source is True
+    assert gpu.lead_time_weeks == 52 and gpu.long_lead is True  # "booked out 12 months"
+    assert by_role["NIC"].single_source is True and by_role["NIC"].long_lead is None
+    for role in ("CPU", "HBM stack", "cold plate", "compute tray", "power shelf", "PSU", "rack"):
+        assert by_role[role].single_source is None, role  # no makers recorded
+        assert by_role[role].long_lead is None, role
+    h100 = build_bom(
+        design_reference_system(reference_system("dgx-h100"), rack_components(), accelerators())
+    )
+    gpu = next(line for line in flatten(h100) if line.role == "accelerator")
+    assert gpu.lead_time_weeks == 12 and gpu.long_lead is False
+
+
+@pytest.mark.parametrize(
+    ("makers", "expected"),
+    [
+        (None, None),
+        ((), None),
+        (("NVIDIA",), True),
+        (("NVIDIA", "NVIDIA"), True),
+        (("A", "B"), False),
+    ],
+)
+def test_single_source_means_exactly_one_recorded_maker(
+    makers: tuple[str, ...] | None, expected: bool | None
+) -> None:
+    assert single_source(makers) is expected
+
+
+def test_long_lead_starts_at_the_planning_threshold() -> None:
+    assert LONG_LEAD_WEEKS == 26
+    assert long_lead(None) is None
+    assert long_lead(LONG_LEAD_WEEKS - 0.5) is False
+    assert long_lead(LONG_LEAD_WEEKS) is True
+
+
+@given(designs(any_cost))
+def test_every_line_flags_what_its_part_records(design: RackDesign) -> None:
+    for line in flatten(build_bom(design))[1:]:
+        assert line.single_source == single_source(line.makers)
+        assert line.long_lead == long_lead(line.lead_time_weeks)
 
 
 def test_the_json_and_csv_exports_carry_every_flattened_line(nvl72: BillOfMaterials) -> None:
@@ -216,3 +344,22 @@ def test_the_json_and_csv_exports_carry_every_flattened_line(nvl72: BillOfMateri
     assert len(rows) == 1 + len(lines)
     two = boms_to_csv([nvl72, nvl72]).splitlines()
     assert len(two) == 1 + 2 * len(lines)
+
+
+def test_the_exports_append_the_supply_facts_and_carry_level_3(nvl72: BillOfMaterials) -> None:
+    earlier = ["design", "level", "part_number", "parent", "description", "role", "quantity"]
+    earlier += ["extended_quantity", "unit", "commodity", "single_source", "long_lead"]
+    earlier += ["unit_cost_usd", "extended_cost_usd"]
+    assert list(BOM_COLUMNS) == [*earlier, "makers", "lead_time_weeks"]  # old order kept
+    plain = json.loads(json.dumps(to_json_dict(nvl72)))
+    gpu = next(row for row in plain["lines"] if row["role"] == "accelerator")
+    assert gpu["makers"] == ["NVIDIA"] and gpu["lead_time_weeks"] == 52
+    assert gpu["single_source"] is True and gpu["long_lead"] is True
+    assert {row["level"] for row in plain["lines"]} == {0, 1, 2, 3}
+    rows = list(csv.DictReader(io.StringIO(to_csv(nvl72))))
+    by_role = {row["role"]: row for row in rows}
+    assert by_role["accelerator"]["makers"] == "NVIDIA"
+    assert by_role["accelerator"]["lead_time_weeks"] == "52.00"
+    assert by_role["accelerator"]["single_source"] == "yes"
+    assert by_role["HBM stack"]["level"] == "3" and by_role["HBM stack"]["makers"] == ""
+    assert by_role["CPU"]["single_source"] == ""

@@ -174,7 +174,7 @@ rule_sets:
     title: bad
     scope: frame
     rules:
-      - {id: r, quantity: it_power_kw, limit: 1, unit: kW, source: s, fix: "add {shelves}"}
+      - {id: r, quantity: it_power_kw, limit: 1, unit: kW, source: s, fix: "add {bogus}"}
 """
-    with pytest.raises(CatalogError, match="shelves"):
+    with pytest.raises(CatalogError, match="bogus"):
         parse_rule_sets(text, file="bad.yaml")

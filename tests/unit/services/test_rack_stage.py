@@ -114,6 +114,6 @@ def test_the_facility_rules_and_power_envelope_are_checked(tmp_path: Path) -> No
 def test_the_bill_rolls_up_per_level(tmp_path: Path) -> None:
     result, _, _ = run(tmp_path)
     (fleet,) = result.fleets
-    assert [level.level for level in fleet.bom.levels] == [0, 1, 2]
+    assert [level.level for level in fleet.bom.levels] == [0, 1, 2, 3]  # 3: HBM stacks
     below_the_rack = [level.quantity for level in fleet.bom.levels if level.level > 0]
     assert fleet.bom.quantity == sum(below_the_rack)
