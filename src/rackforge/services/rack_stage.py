@@ -341,6 +341,9 @@ def _figures_table(result: RackPlanResult) -> Table:
                 "coolant L/min": _bound(d.coolant_flow_l_min, ok),
                 "air kW": _bound(d.air_heat_kw, ok),
                 "airflow CFM": _bound(d.airflow_cfm, ok, 0),
+                "BBU shelves": _bound(float(d.bbu_shelves), ok, 0),
+                "CDUs": _bound(float(d.cdus), ok, 0),
+                "fabric ports": _bound(float(d.scale_out_ports), d.nics_complete, 0),
                 "units": _bound(float(d.ru_used), d.ru_complete, 0),
                 "weight kg": _bound(d.weight_kg, d.weight_complete),
             }
