@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rackforge.cli import codesign, plan, rack
+from rackforge.cli import codesign, plan, rack, supply
 
 app = typer.Typer(
     help="RackForge: from an AI lab's model roadmap to compliant, US-built data-center racks.",
@@ -13,6 +13,7 @@ app = typer.Typer(
 )
 app.add_typer(codesign.app, name="codesign")
 app.add_typer(rack.app, name="rack")
+app.add_typer(supply.app, name="supply")
 app.command("plan")(plan.plan)
 
 
