@@ -67,10 +67,11 @@ def time_to_survive(
     lp = LinearProgram(maximize=True)
     t = lp.column("t", upper=horizon_weeks, cost=1.0)
     y, x = _flow_columns(lp, network, disrupted)
+    shipments = _shipments(network, x)
     for node in network.nodes:
         if node.capacity_per_week is not None and node.id != disrupted:
             lp.row({y[node.id]: 1.0, t: -node.capacity_per_week}, upper=0.0)
-        balance = _shipments(network, node.id, x)
+        balance = shipments[node.id]
         balance[y[node.id]] = balance.get(y[node.id], 0.0) - 1.0
         if node.demand_per_week:
             balance[t] = node.demand_per_week
@@ -84,9 +85,10 @@ def performance_impact(network: SupplyNetwork, disrupted: str, weeks: float) -> 
     _known(network, disrupted)
     lp = LinearProgram(maximize=False)
     y, x = _flow_columns(lp, network, disrupted, weeks=weeks)
+    shipments = _shipments(network, x)
     losses: dict[str, int] = {}
     for node in network.nodes:
-        balance = _shipments(network, node.id, x)
+        balance = shipments[node.id]
         balance[y[node.id]] = balance.get(y[node.id], 0.0) - 1.0
         need = node.demand_per_week * weeks
         if need:
@@ -155,8 +157,12 @@ def _flow_columns(
     return y, x
 
 
-def _shipments(network: SupplyNetwork, node_id: str, x: list[int]) -> dict[int, float]:
-    return {x[i]: 1.0 for i, e in enumerate(network.edges) if e.source == node_id}
+def _shipments(network: SupplyNetwork, x: list[int]) -> dict[str, dict[int, float]]:
+    """Per node, its out-edges' columns with coefficient 1 (built once per LP: O(edges))."""
+    out: dict[str, dict[int, float]] = {node.id: {} for node in network.nodes}
+    for i, edge in enumerate(network.edges):
+        out[edge.source][x[i]] = 1.0
+    return out
 
 
 def _material_rows(
