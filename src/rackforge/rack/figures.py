@@ -353,15 +353,13 @@ def _cdu_lines(cdu: CduChoice | None, cdus: int) -> list[PartLine]:
     if cdu is None or not cdus:
         return []
     return [
-        PartLine(
-            role="CDU",
-            part=cdu.name,
-            quantity=cdus,
-            power_w=cdu.power_w,
+        _bottom_unit(
+            "CDU",
+            cdu.name,
+            cdus,
             weight_kg=cdu.weight_kg,
-            cost_usd=None,
             units=cdu.units,
-            position_hint="bottom",
+            power_w=cdu.power_w,
             source="in-rack CDU: pump power, height and weight as catalogued (absent: unpublished)",
         )
     ]
@@ -407,15 +405,12 @@ def _supply_lines(supply: Supply, shelves: int, psus: int, bbu_shelves: int) -> 
     ]
     if supply.shelf is not None and shelves:
         lines.append(
-            PartLine(
-                role="power shelf",
-                part=supply.shelf,
-                quantity=shelves,
-                power_w=0.0,
+            _bottom_unit(
+                "power shelf",
+                supply.shelf,
+                shelves,
                 weight_kg=supply.shelf_weight_kg,
-                cost_usd=None,
                 units=supply.shelf_units,
-                position_hint="bottom",
                 source=f"{supply.psus_per_shelf} PSUs each, {supply.redundancy}",
             )
         )
@@ -423,19 +418,40 @@ def _supply_lines(supply: Supply, shelves: int, psus: int, bbu_shelves: int) -> 
         battery = supply.battery
         holdup = "" if battery.holdup_s is None else f" for {battery.holdup_s:g} s"
         lines.append(
-            PartLine(
-                role="battery backup shelf",
-                part=battery.shelf,
-                quantity=bbu_shelves,
-                power_w=0.0,
+            _bottom_unit(
+                "battery backup shelf",
+                battery.shelf,
+                bbu_shelves,
                 weight_kg=battery.weight_kg,
-                cost_usd=None,
                 units=battery.units,
-                position_hint="bottom",
                 source=f"{battery.capacity_kw:g} kW each{holdup}; sized N on the IT power",
             )
         )
     return lines
+
+
+def _bottom_unit(
+    role: str,
+    part: str,
+    quantity: int,
+    *,
+    weight_kg: float | None,
+    units: int | None,
+    source: str,
+    power_w: float | None = 0.0,
+) -> PartLine:
+    """A supply or cooling unit stacked from the bottom of the frame, with no catalog price."""
+    return PartLine(
+        role=role,
+        part=part,
+        quantity=quantity,
+        power_w=power_w,
+        weight_kg=weight_kg,
+        cost_usd=None,
+        units=units,
+        position_hint="bottom",
+        source=source,
+    )
 
 
 def _slots(lines: Sequence[PartLine]) -> list[Slot]:
