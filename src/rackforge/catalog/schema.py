@@ -92,6 +92,11 @@ class Accelerator(Frozen):
         default=None,
         description="order-to-delivery time as last published; the source carries its date",
     )
+    unit_cost_usd: PositiveFloat | None = Field(
+        default=None,
+        description="price per unit as published, the low end of a published range (a design's"
+        " cost is then a lower bound); the source carries its date",
+    )
     sources: dict[str, str] = Field(default_factory=dict)
     unverified: tuple[str, ...] = Field(
         default=(),

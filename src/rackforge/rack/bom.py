@@ -29,8 +29,10 @@ Costs: a line's unit cost is what the line itself adds (a tray's boards and shee
 the modules that are lines of their own; a GPU, not its HBM stacks), as in
 `rackforge.rack.parts`, so the rack's cost is the sum of the extended costs of every line below
 it; the rack line (level 0) carries that sum (integration and test labour are not modelled).
-The catalog carries no unit cost yet: costs are None, and a roll-up over a None is None with
-`cost_complete` false, never a partial sum read as a total.
+The catalog prices a few parts (accelerators, NICs: published prices, the low end of a range);
+a line without one has cost None, and a roll-up over such lines sums the priced ones with
+`cost_complete` false: a lower bound, as the design's `cost_usd` is (None when nothing is
+priced). An HBM stack costs 0 on its own line: it is bought inside its accelerator's price.
 
 Criticality comes from the catalog's supply facts on each part, never guessed: `single_source`
 is true when exactly one maker is recorded (the catalog records one only for a maker's own
@@ -362,12 +364,13 @@ def _line(
 
 def _total(level: int, lines: Sequence[BomLine]) -> LevelTotal:
     costs = [line.extended_cost_usd for line in lines]
-    complete = all(cost is not None for cost in costs)
+    known = [cost for cost in costs if cost is not None]
+    complete = len(known) == len(costs)
     return LevelTotal(
         level=level,
         lines=len(lines),
         quantity=sum(line.extended_quantity for line in lines),
-        cost_usd=sum(cost for cost in costs if cost is not None) if complete else None,
+        cost_usd=sum(known) if complete or known else None,
         cost_complete=complete,
     )
 

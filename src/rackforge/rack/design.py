@@ -32,7 +32,9 @@ assumptions, each also echoed in the design's `assumptions`:
    its shelves' unit kind with the highest-rated busbar, and the frame is part of its figures.
 6. Elevation: management switches at the top, switch trays mid-rack, shelves at the bottom,
    compute trays first-fit; a tray's published height (NVIDIA's "1RU") counts as one frame unit.
-7. Cost: the catalog carries no unit costs, so `cost_usd` stays None until it does.
+7. Cost: the parts the catalog prices (`unit_cost_usd`: published prices, the low end of a
+   range); with any part unpriced `cost_usd` is the priced parts' sum, a lower bound naming the
+   rest (`missing["cost"]`), and None when nothing is priced.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ def server_parts(
             source=f"TDP (accelerators.yaml); {inside}",
             makers=accelerator.makers,
             lead_time_weeks=accelerator.lead_time_weeks,
+            cost_usd=accelerator.unit_cost_usd,
             contents=_accelerator_contents(accelerator, liquid=False),
         ),
     ]
@@ -106,6 +107,7 @@ def rack_parts(
             source="in the tray's maximum" if published else "TDP (accelerators.yaml)",
             makers=accelerator.makers,
             lead_time_weeks=accelerator.lead_time_weeks,
+            cost_usd=accelerator.unit_cost_usd,
             contents=_accelerator_contents(accelerator, liquid=True),
         ),
     ]
@@ -167,7 +169,9 @@ def _accelerator_contents(accelerator: Accelerator, *, liquid: bool) -> tuple[Pa
                 quantity=accelerator.hbm_stacks,
                 power_w=0.0,
                 weight_kg=0.0,
-                source="hbm_stacks (accelerators.yaml); power and weight in the accelerator's",
+                cost_usd=0.0,
+                source="hbm_stacks (accelerators.yaml); power, weight and price in the "
+                "accelerator's",
             )
         )
     if liquid:
@@ -204,6 +208,7 @@ def _nic_lines(
             source="in the tray's maximum" if included else "NIC power_w",
             makers=nic.makers,
             lead_time_weeks=nic.lead_time_weeks,
+            cost_usd=nic.unit_cost_usd,
         )
         for name, count in nics.items()
         for nic in [components.nics[name]]

@@ -110,18 +110,19 @@ def test_known_costs_are_numbers_and_match_the_csv() -> None:
 def test_unknown_costs_and_flags_are_empty_cells(boms: list[BillOfMaterials]) -> None:
     lines, totals = _sheets(boms)
     rows = _rows(lines)[1:]
+    flat = [line for bom in boms for line in flatten(bom)]
     for column in ("unit_cost_usd", "extended_cost_usd"):
         index = BOM_COLUMNS.index(column)
-        assert all(row[index] is None for row in rows)
-    flat = [line for bom in boms for line in flatten(bom)]
+        empty = [row[index] is None for row in rows]
+        assert empty == [getattr(line, column) is None for line in flat], column
+        assert any(empty), column  # most parts carry no catalog price
     for column in ("single_source", "long_lead", "makers", "lead_time_weeks"):
         index = BOM_COLUMNS.index(column)
         empty = [row[index] is None for row in rows]
         assert empty == [getattr(line, column) is None for line in flat], column
         assert not all(empty), column  # the catalog records some, for the GPUs at least
-    for row in _rows(totals)[1:]:
-        assert row[ROLL_UP_COLUMNS.index("cost_usd")] is None
-        assert row[ROLL_UP_COLUMNS.index("cost_complete")] == "no"
+    flags = {row[ROLL_UP_COLUMNS.index("cost_complete")] for row in _rows(totals)[1:]}
+    assert "no" in flags and flags <= {"yes", "no"}  # partial sums say they are incomplete
 
 
 def test_level_3_rows_and_the_supply_facts_are_on_the_bom_sheet(
