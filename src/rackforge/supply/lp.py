@@ -23,17 +23,26 @@ class LinearProgram:
     """Columns with bounds and costs, rows with bounds; `solve` maximises or minimises."""
 
     maximize: bool = False
+    mip_gap: float = 1e-4
     _names: list[str] = field(default_factory=list)
     _index: dict[str, int] = field(default_factory=dict)
     _lower: list[float] = field(default_factory=list)
     _upper: list[float] = field(default_factory=list)
     _cost: list[float] = field(default_factory=list)
+    _integer: list[int] = field(default_factory=list)
     _rows: list[tuple[Mapping[int, float], float, float]] = field(default_factory=list)
+    _row_names: list[str] = field(default_factory=list)
 
     def column(
-        self, name: str, *, lower: float = 0.0, upper: float = INF, cost: float = 0.0
+        self,
+        name: str,
+        *,
+        lower: float = 0.0,
+        upper: float = INF,
+        cost: float = 0.0,
+        integer: bool = False,
     ) -> int:
-        """A new column `name`; returns its index."""
+        """A new column `name` (`integer`: a MILP integer column); returns its index."""
         if name in self._index:
             raise ValueError(f"column {name!r} defined twice")
         self._index[name] = len(self._names)
@@ -41,11 +50,36 @@ class LinearProgram:
         self._lower.append(lower)
         self._upper.append(upper)
         self._cost.append(cost)
+        if integer:
+            self._integer.append(self._index[name])
         return self._index[name]
 
-    def row(self, terms: Mapping[int, float], *, lower: float = -INF, upper: float = INF) -> None:
-        """lower ≤ Σ coefficient · column ≤ upper, over the column indices of `terms`."""
+    def row(
+        self,
+        terms: Mapping[int, float],
+        *,
+        lower: float = -INF,
+        upper: float = INF,
+        name: str = "",
+    ) -> int:
+        """lower ≤ Σ coefficient · column ≤ upper, over the column indices of `terms`; its index.
+
+        `name` labels the row in `Solution.duals` (an LP's shadow prices)."""
         self._rows.append((dict(terms), lower, upper))
+        self._row_names.append(name or f"row {len(self._rows) - 1}")
+        return len(self._rows) - 1
+
+    def row_name(self, row: int) -> str:
+        return self._row_names[row]
+
+    def column_index(self, name: str) -> int:
+        return self._index[name]
+
+    def fix(self, column: int, value: float) -> None:
+        """Fix a column at `value` and make it continuous (an LP over a MILP's chosen integers)."""
+        self._lower[column] = self._upper[column] = value
+        if column in self._integer:
+            self._integer.remove(column)
 
     def solve(self) -> Solution:
         """The optimum; InfeasibleError when HiGHS finds none."""
@@ -69,21 +103,36 @@ class LinearProgram:
         lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
         lp.a_matrix_.value_ = matrix.data.astype(float)
         lp.sense_ = highspy.ObjSense.kMaximize if self.maximize else highspy.ObjSense.kMinimize
+        if self._integer:
+            kinds = [highspy.HighsVarType.kContinuous] * n
+            for c in self._integer:
+                kinds[c] = highspy.HighsVarType.kInteger
+            lp.integrality_ = kinds
         h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy 1.15 types its methods only
         h.setOptionValue("output_flag", False)
+        h.setOptionValue("mip_rel_gap", self.mip_gap)
         h.passModel(lp)
         h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             raise InfeasibleError(f"the LP has no optimum: {h.modelStatusToString(status)}")
-        values_out = list(h.getSolution().col_value)
+        solution = h.getSolution()
+        values_out = list(solution.col_value)
+        duals = list(solution.row_dual) if solution.dual_valid and not self._integer else []
         return Solution(
             objective=float(h.getInfo().objective_function_value),
             values={name: values_out[i] for name, i in self._index.items()},
+            row_activity=tuple(solution.row_value),
+            duals=tuple(duals),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Solution:
+    """The optimum: objective, column values by name, each row's activity and (an LP's) duals —
+    the objective's change per unit the row's bound is relaxed; empty for a MILP."""
+
     objective: float
     values: Mapping[str, float]
+    row_activity: tuple[float, ...] = ()
+    duals: tuple[float, ...] = ()
