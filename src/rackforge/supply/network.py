@@ -10,7 +10,8 @@ top-level `nodes` and `edges` are those of a case's `network` in the shared work
 - An edge `from → to` ships the `from` node's output to the `to` node as its `material`;
   `units_per_unit` of it go into each unit `to` makes. Edges bringing the same material are
   alternative sources of it (a second source); different materials are all needed.
-- `ttr_weeks` is the node's time to recover from a disruption, as the supplier states it.
+- `ttr_weeks` is the node's time to recover from a disruption, as the supplier states it;
+  `region` and `owner` (optional) say which regional shocks and which company's failure hit it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,12 @@ class SupplyNode(Record):
     loss_weight: NonNegativeFloat = Field(default=1.0, description="cost of a unit not met")
     ttr_weeks: NonNegativeFloat | None = Field(
         default=None, description="time to recover when disrupted, as stated"
+    )
+    region: str | None = Field(
+        default=None, description="where it stands (e.g. US-TX, TW, MX): regional shocks hit it"
+    )
+    owner: str | None = Field(
+        default=None, description="the company operating it: an insolvency hits all its nodes"
     )
 
     @model_validator(mode="after")
