@@ -313,15 +313,18 @@ class _Model:
         by_part: dict[str, list[Offer]] = defaultdict(list)
         for o in self.offers:
             by_part[o.part].append(o)
-        for (part, t), units in sorted(self.problem.demand.items()):
-            if units <= 0:
-                continue
-            # unmet demand is the last rule to give: ten times any other slack
-            short = self._slack("demand", f"{part} period {t}", "units", cost=10 * self.penalty)
-            terms = {self.x[(o.key, t)]: 1.0 for o in by_part[part]}
-            self.lp.row(
-                {**terms, short: 1.0}, lower=units, upper=units, name=f"demand {part} period {t}"
-            )
+        for part in self.parts:
+            for t in range(self.periods):
+                units = self.problem.demand.get((part, t), 0.0)
+                terms = {self.x[(o.key, t)]: 1.0 for o in by_part[part]}
+                if units > 0:
+                    # unmet demand is the last rule to give: ten times any other slack
+                    short = self._slack(
+                        "demand", f"{part} period {t}", "units", cost=10 * self.penalty
+                    )
+                    terms[short] = 1.0
+                if terms:  # nothing bought beyond the need, even in a week with none
+                    self.lp.row(terms, lower=units, upper=units, name=f"demand {part} period {t}")
 
     def _source_rows(self) -> None:
         k = self.problem.rules.min_suppliers_critical
