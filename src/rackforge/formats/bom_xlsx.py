@@ -24,11 +24,10 @@ import io
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rackforge.formats.bom_csv import BOM_COLUMNS, MAKER_SEPARATOR, bom_rows
+from rackforge.formats.xlsx_sheet import SheetCell, fill_sheet
 from rackforge.rack.bom import BillOfMaterials, roll_up
 
 __all__ = ["BOM_SHEET", "ROLL_UP_COLUMNS", "ROLL_UP_SHEET", "boms_to_xlsx"]
@@ -39,7 +38,6 @@ ROLL_UP_COLUMNS = ("design", "level", "lines", "pieces", "cost_usd", "cost_compl
 
 _COST_COLUMNS = frozenset({"unit_cost_usd", "extended_cost_usd", "cost_usd"})
 _COST_FORMAT = "#,##0.00"
-_MIN_WIDTH = 6
 _MAX_WIDTH = 60
 
 Cell = str | int | float | None
@@ -68,22 +66,15 @@ def boms_to_xlsx(boms: Sequence[BillOfMaterials]) -> bytes:
 
 
 def _fill(sheet: Worksheet, columns: Sequence[str], rows: Iterable[list[Cell]]) -> None:
-    """Write the bold, frozen, filterable header, then `rows`; format costs and size columns."""
-    sheet.append(list(columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    widths = [len(column) for column in columns]
-    for row in rows:
-        sheet.append(row)
-        widths = [max(width, len(_shown(value))) for width, value in zip(widths, row, strict=True)]
-    for index, (column, width) in enumerate(zip(columns, widths, strict=True), start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = min(max(width, _MIN_WIDTH) + 2, _MAX_WIDTH)
-        if column in _COST_COLUMNS:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = _COST_FORMAT
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    """The bold, frozen, filterable header, then `rows`, cost columns with two decimals."""
+    fill_sheet(
+        sheet,
+        columns,
+        rows,
+        shown=_shown,
+        number_formats=dict.fromkeys(_COST_COLUMNS, _COST_FORMAT),
+        max_width=_MAX_WIDTH,
+    )
 
 
 def _cell(value: object) -> Cell:
@@ -100,7 +91,7 @@ def _cell(value: object) -> Cell:
     return str(value)
 
 
-def _shown(value: Cell) -> str:
+def _shown(value: SheetCell) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
