@@ -33,6 +33,7 @@ validate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/search_speed.py
+	$(BIN)/python benchmarks/supply_exposure.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,10 @@
-"""A linear program written row by row and solved with HiGHS (highspy).
+"""Linear programs solved with HiGHS (highspy), written two ways.
 
-The supply LPs are small and sparse; this module keeps their construction readable (named
-columns, rows as {column: coefficient}) and hands HiGHS one column-wise sparse matrix.
+- `LinearProgram`: row by row (named columns, rows as {column: coefficient}), readable, built
+  afresh for every solve: the reference formulation of the supply LPs.
+- `SparseLP` and `Solver`: an LP given as arrays and one sparse matrix, built with NumPy, and
+  one HiGHS instance that keeps it; after bound changes (`change_col_bounds`,
+  `change_row_bounds`) `solve` starts from the last optimal basis (a warm start).
 """
 
 from __future__ import annotations
@@ -11,11 +14,15 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
 
 from rackforge.errors import InfeasibleError
 
 INF = highspy.kHighsInf
+
+FloatArray = NDArray[np.float64]
+IndexArray = NDArray[np.intp]
 
 
 @dataclass
@@ -136,3 +143,76 @@ class Solution:
     values: Mapping[str, float]
     row_activity: tuple[float, ...] = ()
     duals: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SparseLP:
+    """max or min cost · x, col_lower ≤ x ≤ col_upper, row_lower ≤ A x ≤ row_upper.
+
+    A is given by its nonzero triplets (rows, cols, values), each position at most once."""
+
+    cost: FloatArray
+    col_lower: FloatArray
+    col_upper: FloatArray
+    row_lower: FloatArray
+    row_upper: FloatArray
+    rows: IndexArray
+    cols: IndexArray
+    values: FloatArray
+    maximize: bool
+
+    def highs_lp(self) -> highspy.HighsLp:
+        n, m = len(self.cost), len(self.row_lower)
+        order = np.lexsort((self.rows, self.cols))  # column-wise, rows ascending in each
+        cols = self.cols[order]
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, m
+        lp.col_cost_ = self.cost
+        lp.col_lower_ = self.col_lower
+        lp.col_upper_ = self.col_upper
+        lp.row_lower_ = self.row_lower
+        lp.row_upper_ = self.row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.searchsorted(cols, np.arange(n + 1)).astype(np.int32)
+        lp.a_matrix_.index_ = self.rows[order].astype(np.int32)
+        lp.a_matrix_.value_ = self.values[order]
+        lp.sense_ = highspy.ObjSense.kMaximize if self.maximize else highspy.ObjSense.kMinimize
+        return lp
+
+
+class Solver:
+    """One HiGHS instance holding one LP at a time; re-solves start from the last basis."""
+
+    def __init__(self, *, presolve: bool = True) -> None:
+        self._h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy 1.15 types its methods only
+        self._h.setOptionValue("output_flag", False)
+        if not presolve:
+            self._h.setOptionValue("presolve", "off")
+
+    def load(self, lp: SparseLP) -> None:
+        """Replace the LP held (the basis goes with it)."""
+        self._h.passModel(lp.highs_lp())
+
+    def change_col_bounds(self, cols: IndexArray, lower: FloatArray, upper: FloatArray) -> None:
+        self._h.changeColsBounds(len(cols), cols.astype(np.int32), lower, upper)
+
+    def change_row_bounds(self, rows: IndexArray, lower: FloatArray, upper: FloatArray) -> None:
+        # highspy 1.15 has changeRowsBounds at run time; its stubs list only changeRowBounds
+        self._h.changeRowsBounds(len(rows), rows.astype(np.int32), lower, upper)  # type: ignore[attr-defined]
+
+    def solve(self) -> tuple[float, FloatArray, FloatArray]:
+        """(objective, column values, row duals); a failed warm start is retried from scratch
+        once; InfeasibleError when HiGHS still finds no optimum."""
+        self._h.run()
+        if self._h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            self._h.clearSolver()
+            self._h.run()
+        status = self._h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise InfeasibleError(f"the LP has no optimum: {self._h.modelStatusToString(status)}")
+        solution = self._h.getSolution()
+        return (
+            float(self._h.getInfo().objective_function_value),
+            np.asarray(solution.col_value, dtype=float),
+            np.asarray(solution.row_dual, dtype=float),
+        )
