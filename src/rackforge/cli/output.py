@@ -7,6 +7,7 @@ the fix), 1 internal error.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import math
 import os
@@ -31,7 +32,7 @@ stderr = Console(stderr=True)
 
 
 def to_plain(value: Any) -> Any:
-    """Dataclasses, tuples and NumPy scalars as JSON-ready Python values."""
+    """Dataclasses, tuples, dates (ISO text) and NumPy scalars as JSON-ready Python values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
@@ -40,6 +41,8 @@ def to_plain(value: Any) -> Any:
         return [to_plain(v) for v in value]
     if hasattr(value, "item") and callable(value.item):
         value = value.item()
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, float) and not math.isfinite(value):
         return None  # JSON has no NaN/inf: unknown values are null
     return value

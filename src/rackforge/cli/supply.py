@@ -9,7 +9,9 @@ import typer
 from rich.table import Table
 
 from rackforge.cli.output import guarded, print_json, stdout
+from rackforge.config import Settings
 from rackforge.services import supply as service
+from rackforge.services.supply_stage import SupplyPlanResult
 from rackforge.supply import DEFAULT_HORIZON_WEEKS, NodeExposure
 
 app = typer.Typer(help="Supply-chain resilience: disruption exposure.", no_args_is_help=True)
@@ -17,7 +19,9 @@ app = typer.Typer(help="Supply-chain resilience: disruption exposure.", no_args_
 
 @app.command("exposure")
 def exposure_command(
-    network: Annotated[Path, typer.Argument(help="NETWORK.yaml: top-level nodes and edges")],
+    network: Annotated[
+        Path, typer.Argument(help="NETWORK.yaml (top-level nodes and edges) or PROGRAM_DIR")
+    ],
     horizon: Annotated[
         float, typer.Option(help="planning horizon in weeks: the cap on time to survive")
     ] = DEFAULT_HORIZON_WEEKS,
@@ -28,7 +32,7 @@ def exposure_command(
     A node is critical when its TTR exceeds its TTS (Simchi-Levi et al., Interfaces 45(5),
     2015); the risk exposure index is its performance impact over the network's largest.
     """
-    nodes = guarded(lambda: service.network_exposure(network, horizon_weeks=horizon))
+    nodes = guarded(lambda: service.network_exposure(network, Settings(), horizon_weeks=horizon))
     if json:
         print_json({"nodes": {node_id: _record(e) for node_id, e in nodes.items()}})
         return
@@ -62,3 +66,62 @@ def _table(nodes: dict[str, NodeExposure]) -> Table:
             "—" if e.critical is None else "[red]yes[/red]" if e.critical else "no",
         )
     return table
+
+
+@app.command("source")
+def source_command(
+    program: Annotated[Path, typer.Argument(help="program directory with suppliers.csv")],
+    json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Who supplies each part of the program's racks, at what cost, under the sourcing rules.
+
+    Rules that cannot all hold are named with what was given up (never a bare "infeasible");
+    exit 0 either way, as a plan with gaps is still the plan to act on.
+    """
+    result = guarded(lambda: service.program_supply(program, Settings()))
+    if json:
+        print_json({"sourcing": _sourcing_record(result)})
+        return
+    if result.plan is None:
+        stdout.print(result.summary)
+        return
+    stdout.print(result.summary, highlight=False)
+    for group in result.violations:
+        stdout.print(f"[yellow]{group.rule}[/yellow]: {group.message}", highlight=False)
+
+
+@app.command("simulate")
+def simulate_command(
+    program: Annotated[Path, typer.Argument(help="program directory with scenarios.yaml")],
+    scenarios: Annotated[int, typer.Option(help="Monte Carlo trials")] = service.DEFAULT_TRIALS,
+    seed: Annotated[int, typer.Option(help="random seed: same seed, same result")] = 0,
+    json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Correlated disruptions of the program's scenarios.yaml: racks late, weeks lost."""
+    result = guarded(
+        lambda: service.program_supply(program, Settings(), trials=scenarios, seed=seed)
+    )
+    sim = result.simulation
+    if json:
+        print_json({"simulation": sim, "notes": result.notes})
+        return
+    if sim is None:
+        stdout.print("no simulation: " + "; ".join(result.notes or ("no scenarios.yaml",)))
+        return
+    stdout.print(
+        f"{sim.trials} trials (seed {sim.seed}) over {sim.horizon_weeks:g} weeks: racks late "
+        f"P50 {sim.racks_late.p50:.1f}, P95 {sim.racks_late.p95:.1f}; weeks lost P50 "
+        f"{sim.weeks_lost.p50:.2f}, P95 {sim.weeks_lost.p95:.2f}",
+        highlight=False,
+    )
+
+
+def _sourcing_record(result: SupplyPlanResult) -> dict[str, object]:
+    plan = result.plan
+    return {
+        "notes": list(result.notes),
+        "plan": plan,
+        "violations": result.violations,
+        "domestic_floor_by_year": result.floors,
+        "feasible": None if plan is None else plan.feasible,
+    }

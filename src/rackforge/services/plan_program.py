@@ -37,6 +37,7 @@ from rackforge.services.pipeline import (
 )
 from rackforge.services.plan_summary import summary_section
 from rackforge.services.rack_stage import RackStage
+from rackforge.services.supply_stage import SupplyStage
 
 __all__ = ["PLAN_FILE", "REPORT_FILE", "PlanProgress", "PlanRun", "plan_program", "plan_stages"]
 
@@ -73,8 +74,16 @@ def plan_stages(settings: Settings, progress: PlanProgress | None = None) -> lis
         if progress is not None:
             progress.step("racks", done, total)
 
+    def on_trial(done: int, total: int) -> None:
+        if progress is not None:
+            progress.step("supply", done, total)
+
     book = profile_book(settings)
-    return [CodesignStage(book, on_candidate), RackStage(book, on_generation)]
+    return [
+        CodesignStage(book, on_candidate),
+        RackStage(book, on_generation),
+        SupplyStage(on_trial),
+    ]
 
 
 def plan_program(

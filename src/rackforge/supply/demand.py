@@ -4,8 +4,10 @@ Until production planning exists (issue 5), a fleet's racks are built evenly ove
 `build_weeks` before its need-by date (the family's training start: release date minus the
 training days), and each rack's parts are bought in the week it is built. Parts are those of
 the design's bill of materials, each at its quantity per rack; a part two designs share adds
-up. Periods are weeks numbered from the Monday of the earliest build week; `period_years` gives
-each period's calendar year (for the domestic-content floor of the year of delivery).
+up. Periods are weeks numbered from the Monday of the plan's start (`start`: the program's
+horizon start, from which lead times count; default the earliest build week); a build week
+before the start is due in week 0 — already late. `period_years` gives each period's calendar
+year (for the domestic-content floor of the year of delivery).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def explode(
     parts_per_rack: Mapping[str, Mapping[str, float]],
     *,
     build_weeks: int = BUILD_WEEKS,
+    start: date | None = None,
 ) -> PartDemand:
     """Weekly part demand of `fleets`; `parts_per_rack[design][part]` = units per rack."""
     if build_weeks < 1:
@@ -63,19 +66,22 @@ def explode(
                 fix="build its BOM first (rackforge rack bom)",
             )
     first = min(_monday(f.need_by) - timedelta(weeks=build_weeks) for f in fleets)
+    if start is not None:
+        first = _monday(start)
     last = max(_monday(f.need_by) for f in fleets)
-    weeks = (last - first).days // 7
+    weeks = max((last - first).days // 7, 1)
     demand: dict[tuple[str, int], float] = defaultdict(float)
     totals: dict[str, float] = defaultdict(float)
     for fleet in fleets:
         end = (_monday(fleet.need_by) - first).days // 7
-        start = end - build_weeks
+        begin = end - build_weeks
         per_week = _spread(fleet.racks, build_weeks)
         for offset, racks in enumerate(per_week):
             if not racks:
                 continue
+            week = max(begin + offset, 0)
             for part, units in parts_per_rack[fleet.design].items():
-                demand[(part, start + offset)] += racks * units
+                demand[(part, week)] += racks * units
                 totals[part] += racks * units
     starts = tuple(first + timedelta(weeks=w) for w in range(weeks))
     return PartDemand(demand=dict(demand), week_starts=starts, totals=dict(totals))

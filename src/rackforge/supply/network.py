@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from rackforge.roadmap import ID_PATTERN, Record, reject_duplicates
+from rackforge.roadmap import Record, reject_duplicates
 
 NodeKind = Literal["product", "supplier"]
 
@@ -35,7 +35,10 @@ NodeKind = Literal["product", "supplier"]
 class SupplyNode(Record):
     """A plant, supplier site or product line of the network."""
 
-    id: str = Field(pattern=ID_PATTERN.replace("a-z", "A-Za-z"), description="unique node id")
+    id: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_./:*@-]*$",
+        description="unique node id (letters, digits and _ . / : * @ -)",
+    )
     kind: NodeKind
     capacity_per_week: NonNegativeFloat | None = Field(
         default=None, description="output per week; absent: unconstrained"

@@ -20,7 +20,8 @@ Rules (each a row; those a planner may have to give up are elastic, see below):
 - price tier:  Σ_b z[o,b] = u[o], lo_b · z[o,b] ≤ q[o,b] ≤ hi_b · z[o,b], Σ_b q[o,b] = Σ_t x[o,t];
 - contract:    Σ_t x[o,t] ≥ committed_o, or with take-or-pay the units not taken are paid;
 - k sources:   Σ_{o of p, qualified} u[o] ≥ k_p for a critical part p;
-- shares:      Σ_t x[o,t] ≤ s_max · D_p per supplier, and per region r: Σ_{o in r} ≤ r_max · D_p;
+- shares:      Σ_t x[o,t] ≤ s_max · D_p per supplier of a part with two or more offers, and
+               per region r: Σ_{o in r} ≤ r_max · D_p;
 - domestic:    Σ_o (dom_o − f_Y) · c_o · x[o,t] ≥ 0 over the periods t of year Y, f_Y the
                floor (FAR 25.101: 65 % through 2028, 75 % from 2029), c_o the offer's first
                price break: the cost basis of the domestic-content test (the tier actually
@@ -337,8 +338,16 @@ class _Model:
 
     def _share_rows(self) -> None:
         rules = self.problem.rules
+        sources: dict[str, int] = defaultdict(int)
         for o in self.offers:
-            if rules.max_supplier_share < 1.0 and self.total.get(o.part, 0.0) > 0:
+            sources[o.part] += 1
+        for o in self.offers:
+            # a cap on a sole source is no choice: its gap shows as a missing source instead
+            if (
+                rules.max_supplier_share < 1.0
+                and self.total.get(o.part, 0.0) > 0
+                and (sources[o.part] > 1)
+            ):
                 cap = rules.max_supplier_share * self.total[o.part]
                 over = self._slack("supplier share", o.key, "units")
                 terms = {self.x[(o.key, t)]: 1.0 for t in range(self.periods)}

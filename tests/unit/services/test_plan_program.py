@@ -61,8 +61,10 @@ def test_planning_writes_the_report_and_a_plan_json_with_each_stage_result(
     assert isinstance(run.outcome.value_of("codesign", CodesignPlan), CodesignPlan)
     steps = ["codesign 0/2", "codesign 1/2", "codesign 2/2"]
     racks = ["start racks", "end racks"]  # no racks.yaml: nothing to predict
-    assert progress.events == ["start codesign", *steps, "end codesign", *racks]
+    supply = ["start supply", "end supply"]  # no suppliers.csv: nothing to source
+    assert progress.events == ["start codesign", *steps, "end codesign", *racks, *supply]
     assert document["stages"]["racks"]["summary"] == "no rack designs (racks.yaml absent)"
+    assert "no suppliers.csv" in document["stages"]["supply"]["summary"]
 
 
 def test_the_report_opens_with_the_summary_then_the_stage_sections(tmp_path: Path) -> None:

@@ -40,3 +40,11 @@ def test_a_design_without_a_bom_is_named() -> None:
     with pytest.raises(InputError) as caught:
         explode([FleetNeed("ghost", 1, date(2027, 1, 4))], PARTS)
     assert caught.value.where == "ghost"
+
+
+def test_builds_before_the_plan_start_are_due_in_its_first_week() -> None:
+    # need-by 2027-03-01, 13 build weeks from 2026-11-30; the plan starts 2027-01-04
+    got = explode([FleetNeed("nvl72", 26, date(2027, 3, 1))], PARTS, start=date(2027, 1, 4))
+    assert got.week_starts[0] == date(2027, 1, 4)
+    assert got.demand[("cdu", 0)] == 2 * 6  # the five weeks before the start, and week 0
+    assert got.totals["cdu"] == 26
