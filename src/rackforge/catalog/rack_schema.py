@@ -13,13 +13,13 @@ from typing import Literal
 
 from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 
-from rackforge.catalog.schema import Frozen, normalize_name
+from rackforge.catalog.schema import SupplyFacts, normalize_name
 
 UnitKind = Literal["RU", "OU"]
 """RU: EIA-310 rack unit, 44.45 mm. OU: OCP OpenU, 48 mm."""
 
 
-class RackPart(Frozen):
+class RackPart(SupplyFacts):
     """A named catalog record whose numbers each cite a source.
 
     `makers` and `lead_time_weeks` are the supply facts a bill of materials reads its
@@ -27,22 +27,6 @@ class RackPart(Frozen):
     """
 
     name: str
-    makers: tuple[str, ...] | None = Field(
-        default=None,
-        min_length=1,
-        description="companies known to make this exact part. One name claims there is no "
-        "second source: give one only for a maker's own proprietary product (its GPUs, NICs, "
-        "switches); otherwise list two or more, or leave it out",
-    )
-    lead_time_weeks: PositiveFloat | None = Field(
-        default=None,
-        description="order-to-delivery time as last published; the source carries its date",
-    )
-    unit_cost_usd: PositiveFloat | None = Field(
-        default=None,
-        description="price per unit as published, the low end of a published range (a design's"
-        " cost is then a lower bound); the source carries its date",
-    )
     sources: dict[str, str] = Field(default_factory=dict)
     unverified: tuple[str, ...] = Field(
         default=(),

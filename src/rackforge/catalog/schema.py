@@ -58,7 +58,29 @@ class ScaleOut(Frozen):
     technology: str | None = None
 
 
-class Accelerator(Frozen):
+class SupplyFacts(Frozen):
+    """What a bill of materials and sourcing read of a part, each left out when unknown (never
+    "none"): who makes it, how long it takes to get, what it costs."""
+
+    makers: tuple[str, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="companies known to make this exact part. One name claims there is no "
+        "second source: give one only for a maker's own proprietary product (its GPUs, NICs, "
+        "switches); otherwise list two or more, or leave it out",
+    )
+    lead_time_weeks: PositiveFloat | None = Field(
+        default=None,
+        description="order-to-delivery time as last published; the source carries its date",
+    )
+    unit_cost_usd: PositiveFloat | None = Field(
+        default=None,
+        description="price per unit as published, the low end of a published range (a design's"
+        " cost is then a lower bound); the source carries its date",
+    )
+
+
+class Accelerator(SupplyFacts):
     """One accelerator part and its default system integration."""
 
     name: str
@@ -81,21 +103,6 @@ class Accelerator(Frozen):
     release_year: int | None = None
     hbm_stacks: PositiveInt | None = Field(
         default=None, description="HBM stacks on the package, as published; a BOM counts them"
-    )
-    makers: tuple[str, ...] | None = Field(
-        default=None,
-        min_length=1,
-        description="companies known to make this part (one name: a proprietary part with no "
-        "second source); left out when unknown",
-    )
-    lead_time_weeks: PositiveFloat | None = Field(
-        default=None,
-        description="order-to-delivery time as last published; the source carries its date",
-    )
-    unit_cost_usd: PositiveFloat | None = Field(
-        default=None,
-        description="price per unit as published, the low end of a published range (a design's"
-        " cost is then a lower bound); the source carries its date",
     )
     sources: dict[str, str] = Field(default_factory=dict)
     unverified: tuple[str, ...] = Field(

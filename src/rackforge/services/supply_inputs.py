@@ -35,7 +35,7 @@ from rackforge.services.rack_stage import RackFleet
 from rackforge.services.supply_pool import sourcing_offers
 from rackforge.supply.demand import BUILD_WEEKS, FleetNeed, PartDemand, explode
 from rackforge.supply.network import SupplyEdge, SupplyNetwork, SupplyNode
-from rackforge.supply.pool import SupplierPool
+from rackforge.supply.pool import Supplier, SupplierPool
 from rackforge.supply.sourcing import SourcingProblem, SourcingRules
 
 SUPPLY_RULES = SourcingRules(
@@ -135,16 +135,7 @@ def _network(
         supplier = pool.supplier(offer.supplier)
         assert supplier is not None
         node_id = f"{offer.supplier}/{offer.part}"
-        nodes.append(
-            SupplyNode(
-                id=node_id,
-                kind="supplier",
-                capacity_per_week=offer.capacity_per_week,
-                ttr_weeks=supplier.ttr_weeks,
-                region=supplier.site.region_code,
-                owner=supplier.id,
-            )
-        )
+        nodes.append(_supplier_node(node_id, supplier, offer.capacity_per_week))
         by_supplier[supplier.id].append(node_id)
         for fleet in users:
             edges.append(
@@ -160,20 +151,23 @@ def _network(
             supplier = pool.supplier(child)
             assert supplier is not None
             node_id = f"{child}/*"
-            nodes.append(
-                SupplyNode(
-                    id=node_id,
-                    kind="supplier",
-                    ttr_weeks=supplier.ttr_weeks,
-                    region=supplier.site.region_code,
-                    owner=supplier.id,
-                )
-            )
+            nodes.append(_supplier_node(node_id, supplier, None))
             by_supplier[child].append(node_id)
         for target in by_supplier[parent]:
             for source in by_supplier[child]:
                 edges.append(SupplyEdge(source=source, target=target, material=f"from {child}"))
     return SupplyNetwork(nodes=nodes, edges=edges)
+
+
+def _supplier_node(node_id: str, supplier: Supplier, capacity: float | None) -> SupplyNode:
+    return SupplyNode(
+        id=node_id,
+        kind="supplier",
+        capacity_per_week=capacity,
+        ttr_weeks=supplier.ttr_weeks,
+        region=supplier.site.region_code,
+        owner=supplier.id,
+    )
 
 
 def _reachable_links(pool: SupplierPool, roots: set[str]) -> list[tuple[str, str]]:
