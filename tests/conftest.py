@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# the `postgres` fixture: a throwaway PostgreSQL cluster (tests/postgres_cluster.py)
+pytest_plugins = ["postgres_cluster"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _no_user_profiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:

@@ -21,3 +21,8 @@ class Settings(BaseSettings):
         default=Path("../shared"),
         description="the collaboration's shared folder (reference and validation data)",
     )
+    database_url: str | None = Field(
+        default=None,
+        description="the store's SQLAlchemy URL (postgresql+psycopg://...); unset: SQLite in "
+        "the program directory, <program_dir>/.rackforge/pool.db",
+    )

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from rackforge.cli import supply_pool
 from rackforge.cli.output import guarded, print_json, stdout
 from rackforge.config import Settings
 from rackforge.services import supply as service
@@ -15,6 +16,7 @@ from rackforge.services.supply_stage import SupplyPlanResult
 from rackforge.supply import DEFAULT_HORIZON_WEEKS, NodeExposure
 
 app = typer.Typer(help="Supply-chain resilience: disruption exposure.", no_args_is_help=True)
+app.add_typer(supply_pool.app, name="pool")
 
 
 @app.command("exposure")
