@@ -88,8 +88,19 @@ class LinearProgram:
         if column in self._integer:
             self._integer.remove(column)
 
-    def solve(self) -> Solution:
-        """The optimum; InfeasibleError when HiGHS finds none."""
+    def solve(
+        self,
+        *,
+        start: Mapping[str, float] | None = None,
+        time_limit: float | None = None,
+        presolve: bool = True,
+    ) -> Solution:
+        """The optimum; InfeasibleError when HiGHS finds none.
+
+        `start`: column values by name, a feasible MILP solution HiGHS begins from (an
+        incumbent). `time_limit` (seconds): a MILP stopped there returns its incumbent, its
+        `gap` saying how far it may be from the optimum. `presolve=False`: HiGHS's presolve
+        off."""
         n, m = len(self._names), len(self._rows)
         rows, cols, values = [], [], []
         for r, (terms, _, _) in enumerate(self._rows):
@@ -118,10 +129,21 @@ class LinearProgram:
         h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy 1.15 types its methods only
         h.setOptionValue("output_flag", False)
         h.setOptionValue("mip_rel_gap", self.mip_gap)
+        if time_limit is not None:
+            h.setOptionValue("time_limit", float(time_limit))
+        if not presolve:
+            h.setOptionValue("presolve", "off")
         h.passModel(lp)
+        if start is not None:
+            guess = highspy.HighsSolution()
+            guess.col_value = [start.get(name, 0.0) for name in self._names]
+            guess.value_valid = True
+            h.setSolution(guess)
         h.run()
         status = h.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
+        feasible = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+        stopped = status == highspy.HighsModelStatus.kTimeLimit and feasible
+        if status != highspy.HighsModelStatus.kOptimal and not stopped:
             raise InfeasibleError(f"the LP has no optimum: {h.modelStatusToString(status)}")
         solution = h.getSolution()
         values_out = list(solution.col_value)
@@ -131,18 +153,21 @@ class LinearProgram:
             values={name: values_out[i] for name, i in self._index.items()},
             row_activity=tuple(solution.row_value),
             duals=tuple(duals),
+            gap=float(h.getInfo().mip_gap) if self._integer else 0.0,
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Solution:
     """The optimum: objective, column values by name, each row's activity and (an LP's) duals —
-    the objective's change per unit the row's bound is relaxed; empty for a MILP."""
+    the objective's change per unit the row's bound is relaxed; empty for a MILP; and a MILP's
+    relative gap between the incumbent and the best bound (0 for an LP)."""
 
     objective: float
     values: Mapping[str, float]
     row_activity: tuple[float, ...] = ()
     duals: tuple[float, ...] = ()
+    gap: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
