@@ -16,20 +16,47 @@ aggregated model of `rackforge.supply.exposure`: timing inside the window is not
 a node without a stated capacity loses nothing — it catches up on recovery). Racks late = units
 of product demand not met within the horizon; program weeks lost = the largest of lost_j / d_j.
 
-Seeded (NumPy PCG64) and reproducible: the same network, classes, horizon, trial count and seed
-give the same distribution.
+Seeded (NumPy PCG64) and reproducible: the same network, classes, horizon, trial count, seed
+and method give the same distribution.
+
+`method`: "reference" (the default) draws trial after trial from one generator and writes and
+solves the LP afresh for every disrupted trial: the readable reference. "fast"
+(`rackforge.supply.disruption_fast`) draws in seeded blocks of trials (other draws than the
+reference's, the same distribution), solves the same LP warm-started, and only for the trials
+that neither a still-feasible plan nor bounds from solved trials (monotone and convex in the
+outage) settle; its blocks can run on an executor (`executor.map`, e.g. Ray) with the same
+result.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal, Protocol, TypeVar
 
 import numpy as np
 
 from rackforge.errors import InputError
+from rackforge.supply import disruption_fast as fast
 from rackforge.supply.lp import LinearProgram
 from rackforge.supply.network import SupplyNetwork, SupplyNode
+
+Method = Literal["reference", "fast"]
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+class Executor(Protocol):
+    """Maps a function over items, possibly elsewhere; results in item order (the search's
+    executors: `rackforge.executors.executor_named`)."""
+
+    def map(
+        self,
+        fn: Callable[[_T], _R],
+        items: Sequence[_T],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[_R]: ...
+
 
 WEEKS_PER_YEAR = 52.0
 _ZERO = 1e-9
@@ -139,11 +166,26 @@ def simulate(
     horizon_weeks: float = WEEKS_PER_YEAR,
     keep: int = 20,
     progress: Callable[[int], None] | None = None,
+    method: Method = "reference",
+    executor: Executor | None = None,
+    gap: float = 0.0,
 ) -> SimulationResult:
-    """`trials` seeded draws of the classes over the horizon (module docstring)."""
+    """`trials` seeded draws of the classes over the horizon (module docstring).
+
+    `method` "fast" runs in blocks, on `executor` when given (else in this process);
+    `progress` then hears after each block. `gap` (fast only, default 0: exact): a trial whose
+    racks late are bracketed, by monotonicity, between two solved figures at most `gap` apart
+    (relative) takes their interpolation instead of a solve (then within `gap` of the LP's)."""
     if trials < 1:
         raise InputError(f"{trials} trials", where="scenarios", fix="run at least 1 trial")
     check_classes(classes, network)
+    if method == "fast":
+        return _simulate_fast(
+            network, classes, trials=trials, seed=seed, horizon_weeks=horizon_weeks, keep=keep,
+            progress=progress, executor=executor, gap=gap,
+        )  # fmt: skip
+    if method != "reference":
+        raise InputError(f"method {method!r}", where="method", fix="use reference or fast")
     rng = np.random.Generator(np.random.PCG64(seed))
     strike = [strike_probability(c.annual_probability, horizon_weeks) for c in classes]
     candidates = [_candidates(c, network) for c in classes]
@@ -180,6 +222,143 @@ def simulate(
         by_class=by_class,
         disrupted_share=disrupted,
         samples=tuple(worst),
+    )
+
+
+def class_tables(
+    network: SupplyNetwork, classes: Sequence[ScenarioClass], horizon_weeks: float
+) -> tuple[fast.ClassTable, ...]:
+    """Each class's picks resolved to node indices (`disruption_fast.ClassTable`)."""
+    index = {n.id: i for i, n in enumerate(network.nodes)}
+    tables = []
+    for c in classes:
+        nodes = _candidates(c, network)
+        if c.kind == "site":
+            groups = [[n] for n in nodes]
+        elif c.kind == "owner":
+            owners = sorted({n.owner for n in nodes if n.owner is not None})
+            groups = [[n for n in nodes if n.owner == o] for o in owners]
+        else:
+            groups = [nodes]
+        tables.append(
+            fast.ClassTable(
+                id=c.id,
+                strike=strike_probability(c.annual_probability, horizon_weeks),
+                pick=len(groups),
+                triangular=c.duration_factor,
+                nodes=tuple(np.array([index[n.id] for n in g], dtype=np.intp) for g in groups),
+                per_factor=tuple(
+                    np.array([c.capacity_loss * (n.ttr_weeks or 0.0) for n in g]) for g in groups
+                ),
+            )
+        )
+    return tuple(tables)
+
+
+def blocks(
+    network: SupplyNetwork,
+    classes: Sequence[ScenarioClass],
+    *,
+    trials: int,
+    seed: int,
+    horizon_weeks: float = WEEKS_PER_YEAR,
+    gap: float = 0.0,
+    block_trials: int = fast.BLOCK_TRIALS,
+) -> list[fast.Block]:
+    """The fast method's work: `trials` in blocks of `block_trials` (`disruption_fast`)."""
+    tables = class_tables(network, classes, horizon_weeks)
+    slack = fast.WarmLoss(network, horizon_weeks).slack()
+    size = block_trials
+    return [
+        fast.Block(
+            network, tables, horizon_weeks, seed, k, min(size, trials - k * size), slack, gap
+        )
+        for k in range(-(-trials // size))
+    ]
+
+
+def _simulate_fast(
+    network: SupplyNetwork,
+    classes: Sequence[ScenarioClass],
+    *,
+    trials: int,
+    seed: int,
+    horizon_weeks: float,
+    keep: int,
+    progress: Callable[[int], None] | None,
+    executor: Executor | None,
+    gap: float,
+) -> SimulationResult:
+    if not 0.0 <= gap < 1.0:
+        raise InputError(f"gap {gap:g}", where="gap", fix="give a relative gap in [0, 1)")
+    work = blocks(network, classes, trials=trials, seed=seed, horizon_weeks=horizon_weeks, gap=gap)
+    done = [0]
+
+    def heard(finished: int, _: int) -> None:
+        if progress is not None:
+            progress(sum(b.count for b in work[:finished]))
+
+    if executor is None:
+        results: list[Any] = []
+        for b in work:
+            results.append(fast.run_block(b))
+            done[0] += 1
+            heard(done[0], len(work))
+    else:
+        results = list(executor.map(fast.run_block, work, heard))
+    return summarise(network, classes, work, results, trials=trials, seed=seed,
+                     horizon_weeks=horizon_weeks, keep=keep)  # fmt: skip
+
+
+def summarise(
+    network: SupplyNetwork,
+    classes: Sequence[ScenarioClass],
+    work: Sequence[fast.Block],
+    results: Sequence[fast.BlockResult],
+    *,
+    trials: int,
+    seed: int,
+    horizon_weeks: float,
+    keep: int,
+) -> SimulationResult:
+    """The blocks' figures as a `SimulationResult` (as the reference method's)."""
+    tables = work[0].tables
+    struck = np.concatenate([r.struck for r in results])
+    picks = np.concatenate([r.picks for r in results], axis=1)
+    factors = np.concatenate([r.factors for r in results], axis=1)
+    late = np.concatenate([r.racks_late for r in results])
+    lost = np.concatenate([r.weeks_lost for r in results])
+    hit = np.zeros(trials, dtype=bool)
+    by_class = {}
+    for c, table in enumerate(tables):
+        on = (struck >> c & 1) == 1
+        widest = np.array([float(a.max(initial=0.0)) for a in table.per_factor])
+        hit |= on & (widest[picks[c]] * factors[c] > 0)
+        if on.any():
+            by_class[table.id] = (int(on.sum()), _summary(late[on]), _summary(lost[on]))
+    samples = []
+    for t in np.argsort(-late, kind="stable")[:keep].tolist():
+        struck_ids, outages = [], []
+        for c, table in enumerate(tables):
+            if not int(struck[t]) >> c & 1:
+                continue
+            struck_ids.append(table.id)
+            g, f = int(picks[c, t]), float(factors[c, t])
+            loss = classes[c].capacity_loss
+            for i in table.nodes[g].tolist():
+                node = network.nodes[i]
+                if (node.ttr_weeks or 0.0) * f > 0:
+                    outages.append(Outage(node.id, (node.ttr_weeks or 0.0) * f, loss))
+        samples.append(Trial(tuple(struck_ids), tuple(outages), float(late[t]), float(lost[t])))
+    return SimulationResult(
+        trials=trials,
+        seed=seed,
+        horizon_weeks=horizon_weeks,
+        racks_late=_summary(late),
+        weeks_lost=_summary(lost),
+        by_class=by_class,
+        disrupted_share=float(hit.sum()) / trials,
+        samples=tuple(samples),
     )
 
 

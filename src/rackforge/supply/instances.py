@@ -41,6 +41,12 @@ the bill of materials (split between two sources 50–80 % / the rest). Then:
   tier 2 8–26, tier 3 12–52 (a fab or a mine: rebuilding or qualifying a new site takes six
   months to a year). 5 % of nodes state none (a supplier that did not answer the survey).
 
+Regions and owners (for correlated disruptions, `rackforge.supply.disruption`) are drawn from
+a second generator seeded with (seed, 1), so they leave every other figure as it was: each node
+stands in one of `REGIONS`, with weights per tier (products are integrated in the US and Mexico,
+components and materials come mostly from Taiwan, Asia and Mexico); its owner is a company
+running 1–6 consecutive nodes of a tier ("tier2-co-17"), all in the owner's region.
+
 So the network has critical nodes (single-sourced, their TTR well beyond the weeks of buffer
 between them and the rack) and non-critical ones (a second source that covers the whole part,
 or a short TTR behind a long buffer), as `exposure` then shows.
@@ -68,6 +74,14 @@ _NO_TTR = 0.05
 _DEMAND = (5.0, 60.0)
 _LOSS_WEIGHT = (1.0, 10.0)
 _PREFIX = ("rack", "asm", "cmp", "mat")
+REGIONS = ("US-TX", "US-CA", "US-AZ", "US-NC", "MX", "TW", "KR", "JP", "CN", "MY")
+_REGION_WEIGHTS = (  # per tier, over REGIONS
+    (0.35, 0.20, 0.10, 0.05, 0.30, 0.0, 0.0, 0.0, 0.0, 0.0),
+    (0.15, 0.10, 0.05, 0.05, 0.25, 0.25, 0.05, 0.0, 0.05, 0.05),
+    (0.05, 0.05, 0.05, 0.05, 0.15, 0.30, 0.10, 0.05, 0.10, 0.10),
+    (0.05, 0.02, 0.05, 0.03, 0.10, 0.25, 0.10, 0.15, 0.15, 0.10),
+)
+_OWNER_SIZE = (1, 6)
 MIN_NODES = 8
 """Smallest network: room for every tier with a part or two."""
 
@@ -130,6 +144,7 @@ def generate_network(n_nodes: int, *, seed: int = 0) -> SupplyNetwork:
             for node in part.makers:
                 nodes.append(_node(rng, tier, node, part, float(rate[node])))
     nodes.sort(key=lambda n: _index(n.id))
+    nodes = _place(nodes, sizes, seed)
     edges = [
         SupplyEdge(
             source=_name(tier + 1, maker),
@@ -144,6 +159,26 @@ def generate_network(n_nodes: int, *, seed: int = 0) -> SupplyNetwork:
         for maker in parts[tier + 1][q].makers
     ]
     return SupplyNetwork(nodes=nodes, edges=edges)
+
+
+def _place(nodes: list[SupplyNode], sizes: tuple[int, ...], seed: int) -> list[SupplyNode]:
+    """Each node's region and owner, from a generator of their own (module docstring)."""
+    rng = np.random.default_rng([seed, 1])
+    placed: list[SupplyNode] = []
+    first = 0
+    for tier, size in enumerate(sizes):
+        weights = np.asarray(_REGION_WEIGHTS[tier])
+        i, company = first, 0
+        while i < first + size:
+            run = int(rng.integers(_OWNER_SIZE[0], _OWNER_SIZE[1] + 1))
+            region = REGIONS[int(rng.choice(len(REGIONS), p=weights / weights.sum()))]
+            owner = f"tier{tier}-co-{company}"
+            for node in nodes[i : min(i + run, first + size)]:
+                placed.append(node.model_copy(update={"region": region, "owner": owner}))
+            i += run
+            company += 1
+        first += size
+    return placed
 
 
 def _tier_sizes(n_nodes: int) -> tuple[int, int, int, int]:
