@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck validate bench clean
+.PHONY: demo test lint typecheck validate bench bench-supply clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,11 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/search_speed.py
 	$(BIN)/python benchmarks/supply_exposure.py
+
+# The issue-4 goals at full size: several minutes each on a 2-core machine.
+bench-supply: $(STAMP)
+	$(BIN)/python benchmarks/supply_sourcing.py 1000
+	$(BIN)/python benchmarks/supply_simulate.py --trials 100000 --sample 40
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
