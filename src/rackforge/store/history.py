@@ -36,19 +36,12 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
+class Change(Edit):
     """One entry of the history as read back: an `Edit` with who made it, when and why."""
 
     at: dt.datetime
     who: str
     why: str
-    entity: Entity
-    key: str
-    supplier: str
-    action: Action
-    field: str | None
-    old: Any
-    new: Any
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
 from types import TracebackType
 from typing import cast
@@ -237,10 +238,7 @@ def _change_row(edit: Edit, *, at: dt.datetime, who: str, why: str) -> ChangeRow
 
 
 def _change(edit: Edit, *, at: dt.datetime, who: str, why: str) -> Change:
-    return Change(
-        at, who, why, edit.entity, edit.key, edit.supplier, edit.action, edit.field, edit.old,
-        edit.new,
-    )  # fmt: skip
+    return Change(**{f.name: getattr(edit, f.name) for f in fields(edit)}, at=at, who=who, why=why)
 
 
 def _from_row(row: ChangeRow) -> Change:
