@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from rackforge.formats.scenarios_file import SCENARIOS_FILE, load_scenarios
+from rackforge.formats.supply_rules_file import SUPPLY_RULES_FILE, load_supply_rules
 from rackforge.report.model import Figure, Section, Table
 from rackforge.services.pipeline import PlanContext, StageResult
 from rackforge.services.rack_stage import RackPlanResult
-from rackforge.services.supply_inputs import SupplyInputs, supply_inputs
+from rackforge.services.supply_inputs import SUPPLY_RULES, SupplyInputs, supply_inputs
 from rackforge.services.supply_pool import load_pool
 from rackforge.supply.disruption import SimulationResult, simulate
 from rackforge.supply.exposure import NodeExposure, exposure
@@ -114,7 +115,11 @@ def plan_supply(
             (f"no suppliers.csv in {program.directory}: add the supplier pool (docs/formats.md)",)
         )
     racks = context.value_of("racks", RackPlanResult)
-    inputs = supply_inputs(racks.fleets, program.roadmap, pool, start=program.program.horizon_start)
+    rules_file = program.directory / SUPPLY_RULES_FILE
+    rules = load_supply_rules(rules_file, SUPPLY_RULES) if rules_file.is_file() else SUPPLY_RULES
+    inputs = supply_inputs(
+        racks.fleets, program.roadmap, pool, rules=rules, start=program.program.horizon_start
+    )
     if not inputs.fleets:
         return SupplyPlanResult(("no rack fleet of known size to source for",))
     plan = source(inputs.problem)
