@@ -86,3 +86,20 @@ def test_a_program_without_a_pool_says_so(tmp_path: Path) -> None:
     assert code == 0
     sourcing = json.loads(out)["sourcing"]
     assert sourcing["plan"] is None and "suppliers.csv" in sourcing["notes"][0]
+
+
+def test_a_what_if_runs_both_plans_under_the_first_ones_scenarios(tmp_path: Path) -> None:
+    # B is A without its own scenarios.yaml: it runs under A's, with the same seed, so the
+    # same events strike both in every trial and the difference is exactly zero
+    for name in ("program.yaml", "roadmap.yaml", "racks.yaml", "suppliers.csv", "offers.csv"):
+        shutil.copy(EXAMPLE / name, tmp_path / name)
+    code, out, err = supply(
+        "simulate", str(EXAMPLE), "--compare", str(tmp_path), "--scenarios", "40", "--seed", "3",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["compare"]["simulation"]["trials"] == 40
+    assert result["compare"]["simulation"] == result["simulation"]
+    assert set(result["compare"]["difference"]) >= {"racks_late_p95", "purchase_cost_usd"}
+    assert all(delta == 0 for delta in result["compare"]["difference"].values())

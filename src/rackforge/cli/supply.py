@@ -97,9 +97,37 @@ def simulate_command(
     program: Annotated[Path, typer.Argument(help="program directory with scenarios.yaml")],
     scenarios: Annotated[int, typer.Option(help="Monte Carlo trials")] = service.DEFAULT_TRIALS,
     seed: Annotated[int, typer.Option(help="random seed: same seed, same result")] = 0,
+    compare: Annotated[
+        Path | None,
+        typer.Option(help="another program directory: its plan under the same scenarios"),
+    ] = None,
     json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Correlated disruptions of the program's scenarios.yaml: racks late, weeks lost."""
+    """Correlated disruptions of the program's scenarios.yaml: racks late, weeks lost.
+
+    --compare B runs program B under the same scenario library and seed (the same events in
+    each trial) and prints B − A.
+    """
+    if compare is not None:
+        other = compare
+        what_if = guarded(
+            lambda: service.compare_supply(program, other, Settings(), trials=scenarios, seed=seed)
+        )
+        if json:
+            print_json(
+                {
+                    "simulation": what_if.a.simulation,
+                    "compare": {
+                        "program": str(other),
+                        "simulation": what_if.b.simulation,
+                        "difference": what_if.difference,
+                    },
+                }
+            )
+            return
+        for name, delta in what_if.difference.items():
+            stdout.print(f"{other} − {program}: {name} {delta:+,.2f}", highlight=False)
+        return
     result = guarded(
         lambda: service.program_supply(program, Settings(), trials=scenarios, seed=seed)
     )

@@ -3,12 +3,14 @@ NETWORK.yaml's exposure (issue 4)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from rackforge.config import Settings
 from rackforge.errors import InputError
 from rackforge.formats.network_file import load_network
 from rackforge.formats.program import load_program
+from rackforge.formats.scenarios_file import SCENARIOS_FILE
 from rackforge.services.codesign import profile_book
 from rackforge.services.codesign_stage import CodesignStage
 from rackforge.services.pipeline import PlanContext, PlanOptions, run_pipeline
@@ -19,9 +21,17 @@ from rackforge.supply import DEFAULT_HORIZON_WEEKS, NodeExposure, exposure
 
 
 def program_supply(
-    directory: Path, settings: Settings, *, trials: int = 0, seed: int = 0
+    directory: Path,
+    settings: Settings,
+    *,
+    trials: int = 0,
+    seed: int = 0,
+    scenarios_file: Path | None = None,
 ) -> SupplyPlanResult:
-    """The supply stage of a program, after its co-design and rack stages (fleet sizes)."""
+    """The supply stage of a program, after its co-design and rack stages (fleet sizes).
+
+    `scenarios_file` replaces the program's own scenarios.yaml (a what-if under another
+    program's scenarios)."""
     program = load_program(directory)
     if load_pool(directory) is None:  # say so before the co-design and rack stages run
         return SupplyPlanResult(
@@ -30,7 +40,50 @@ def program_supply(
     book = profile_book(settings)
     context = PlanContext(program, PlanOptions(seed=seed))
     done = run_pipeline([CodesignStage(book), RackStage(book)], context)
-    return plan_supply(PlanContext(program, context.options, done.stages), trials=trials, seed=seed)
+    return plan_supply(
+        PlanContext(program, context.options, done.stages),
+        trials=trials,
+        seed=seed,
+        scenarios_file=scenarios_file,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIf:
+    """Two programs' supply under the same scenario library and seed (common random numbers:
+    the same events strike both in each trial), and B − A of the headline figures."""
+
+    a: SupplyPlanResult
+    b: SupplyPlanResult
+    difference: dict[str, float]
+
+
+def compare_supply(a: Path, b: Path, settings: Settings, *, trials: int, seed: int) -> WhatIf:
+    """Program `b` against program `a`, both under `a`'s scenarios.yaml."""
+    scenarios = a / SCENARIOS_FILE
+    if not scenarios.is_file():
+        raise InputError(
+            f"no {SCENARIOS_FILE} in {a}: a what-if compares plans under one scenario library",
+            where=str(scenarios),
+            fix=f"add {SCENARIOS_FILE} to {a} (docs/formats.md, Disruption scenarios)",
+        )
+    first = program_supply(a, settings, trials=trials, seed=seed)
+    second = program_supply(b, settings, trials=trials, seed=seed, scenarios_file=scenarios)
+    difference: dict[str, float] = {}
+    if first.simulation is not None and second.simulation is not None:
+        sa, sb = first.simulation, second.simulation
+        difference = {
+            "racks_late_mean": sb.racks_late.mean - sa.racks_late.mean,
+            "racks_late_p50": sb.racks_late.p50 - sa.racks_late.p50,
+            "racks_late_p95": sb.racks_late.p95 - sa.racks_late.p95,
+            "weeks_lost_p50": sb.weeks_lost.p50 - sa.weeks_lost.p50,
+            "weeks_lost_p95": sb.weeks_lost.p95 - sa.weeks_lost.p95,
+        }
+    if first.plan is not None and second.plan is not None:
+        difference["purchase_cost_usd"] = (
+            second.plan.purchase_cost_usd - first.plan.purchase_cost_usd
+        )
+    return WhatIf(first, second, difference)
 
 
 def network_exposure(
@@ -53,4 +106,4 @@ def network_exposure(
     return exposure(load_network(path), horizon_weeks=horizon_weeks)
 
 
-__all__ = ["DEFAULT_TRIALS", "network_exposure", "program_supply"]
+__all__ = ["DEFAULT_TRIALS", "WhatIf", "compare_supply", "network_exposure", "program_supply"]

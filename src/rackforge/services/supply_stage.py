@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from rackforge.formats.scenarios_file import SCENARIOS_FILE, load_scenarios
 from rackforge.formats.supply_rules_file import SUPPLY_RULES_FILE, load_supply_rules
@@ -105,6 +106,7 @@ def plan_supply(
     *,
     trials: int,
     seed: int | None = None,
+    scenarios_file: Path | None = None,
     on_trial: Callable[[int, int], None] | None = None,
 ) -> SupplyPlanResult:
     """The supply result of a plan whose rack stage has run (module docstring)."""
@@ -126,7 +128,7 @@ def plan_supply(
     nodes = exposure(inputs.network) if inputs.network is not None else None
     simulation = None
     frontier: tuple[FrontierPoint, ...] = ()
-    scenarios = program.directory / SCENARIOS_FILE
+    scenarios = scenarios_file or program.directory / SCENARIOS_FILE
     if scenarios.is_file():
         # the cost/risk frontier of sourcing under the program's disruption classes
         # (`supply.sourcing_risk.class_scenarios`; surge clauses from the pool's offers)
