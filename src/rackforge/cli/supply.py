@@ -11,9 +11,11 @@ from rich.table import Table
 from rackforge.cli import supply_pool
 from rackforge.cli.output import guarded, print_json, stdout
 from rackforge.config import Settings
+from rackforge.errors import InputError
 from rackforge.services import supply as service
 from rackforge.services.supply_stage import SupplyPlanResult
 from rackforge.supply import DEFAULT_HORIZON_WEEKS, NodeExposure
+from rackforge.supply.disruption import Method
 
 app = typer.Typer(help="Supply-chain resilience: disruption exposure.", no_args_is_help=True)
 app.add_typer(supply_pool.app, name="pool")
@@ -97,6 +99,9 @@ def simulate_command(
     program: Annotated[Path, typer.Argument(help="program directory with scenarios.yaml")],
     scenarios: Annotated[int, typer.Option(help="Monte Carlo trials")] = service.DEFAULT_TRIALS,
     seed: Annotated[int, typer.Option(help="random seed: same seed, same result")] = 0,
+    method: Annotated[
+        str, typer.Option(help="reference (one exact LP a disrupted trial) or fast (bounds)")
+    ] = "reference",
     compare: Annotated[
         Path | None,
         typer.Option(help="another program directory: its plan under the same scenarios"),
@@ -128,8 +133,13 @@ def simulate_command(
         for name, delta in what_if.difference.items():
             stdout.print(f"{other} − {program}: {name} {delta:+,.2f}", highlight=False)
         return
+    if method not in ("reference", "fast"):
+        guarded(lambda: _bad_method(method))
+    chosen: Method = "fast" if method == "fast" else "reference"
     result = guarded(
-        lambda: service.program_supply(program, Settings(), trials=scenarios, seed=seed)
+        lambda: service.program_supply(
+            program, Settings(), trials=scenarios, seed=seed, method=chosen
+        )
     )
     sim = result.simulation
     if json:
@@ -144,6 +154,10 @@ def simulate_command(
         f"{sim.weeks_lost.p50:.2f}, P95 {sim.weeks_lost.p95:.2f}",
         highlight=False,
     )
+
+
+def _bad_method(method: str) -> None:
+    raise InputError(f"unknown method {method!r}", where="--method", fix="use reference or fast")
 
 
 def _sourcing_record(result: SupplyPlanResult) -> dict[str, object]:

@@ -18,6 +18,7 @@ from rackforge.services.rack_stage import RackStage
 from rackforge.services.supply_pool import load_pool
 from rackforge.services.supply_stage import DEFAULT_TRIALS, SupplyPlanResult, plan_supply
 from rackforge.supply import DEFAULT_HORIZON_WEEKS, NodeExposure, exposure
+from rackforge.supply.disruption import Method
 
 
 def program_supply(
@@ -27,6 +28,7 @@ def program_supply(
     trials: int = 0,
     seed: int = 0,
     scenarios_file: Path | None = None,
+    method: Method = "reference",
 ) -> SupplyPlanResult:
     """The supply stage of a program, after its co-design and rack stages (fleet sizes).
 
@@ -45,6 +47,7 @@ def program_supply(
         trials=trials,
         seed=seed,
         scenarios_file=scenarios_file,
+        method=method,
     )
 
 

@@ -22,7 +22,7 @@ from rackforge.services.pipeline import PlanContext, StageResult
 from rackforge.services.rack_stage import RackPlanResult
 from rackforge.services.supply_inputs import SUPPLY_RULES, SupplyInputs, supply_inputs
 from rackforge.services.supply_pool import load_pool
-from rackforge.supply.disruption import SimulationResult, simulate
+from rackforge.supply.disruption import Method, SimulationResult, simulate
 from rackforge.supply.exposure import NodeExposure, exposure
 from rackforge.supply.sourcing import SourcingPlan, Violation, source
 from rackforge.supply.sourcing_risk import (
@@ -107,6 +107,7 @@ def plan_supply(
     trials: int,
     seed: int | None = None,
     scenarios_file: Path | None = None,
+    method: Method = "reference",
     on_trial: Callable[[int, int], None] | None = None,
 ) -> SupplyPlanResult:
     """The supply result of a plan whose rack stage has run (module docstring)."""
@@ -147,6 +148,7 @@ def plan_supply(
             trials=trials,
             seed=context.options.seed if seed is None else seed,
             progress=None if on_trial is None else (lambda done: on_trial(done, total)),
+            method=method,
         )
     notes = tuple(
         f"no offer in offers.csv for {inputs.part_names.get(p, p)} ({p})" for p in inputs.uncovered
