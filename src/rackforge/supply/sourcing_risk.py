@@ -311,6 +311,19 @@ def surge_clauses(pool: SupplierPool, *, period_weeks: float = 1.0) -> dict[str,
     return clauses
 
 
+def _busiest_window(problem: SourcingProblem, length: int) -> int:
+    """First period of the `length` consecutive periods buying the most units (the earliest of
+    equals): an outage there is the one the plan must hedge."""
+    periods = len(problem.period_years)
+    bought = [0.0] * periods
+    for (_, t), units in problem.demand.items():
+        if 0 <= t < periods:
+            bought[t] += units
+    span = max(1, min(length, periods))
+    sums = [sum(bought[t : t + span]) for t in range(max(periods - span + 1, 1))]
+    return max(range(len(sums)), key=lambda t: (sums[t], -t))
+
+
 def class_scenarios(
     problem: SourcingProblem,
     classes: Sequence[ScenarioClass],
@@ -325,13 +338,12 @@ def class_scenarios(
     of suppliers in its regions (a region code, or its country: "US" hits "US-TX"), of its
     owners (supplier ids) and of its materials (part numbers) — "site" classes have no site
     in the sourcing model and are left out — losing its `capacity_loss` for
-    `outage_periods` periods in the middle of the periods with demand (mid-ramp: neither
-    before the buying starts nor after it ends), with the chance it strikes within the
-    horizon.
+    `outage_periods` periods where the plan buys the most (the outage that hurts most: a
+    window in the middle of the horizon may fall between two fleets' builds and hit nothing),
+    with the chance it strikes within the horizon.
     Classes are taken as exclusive scenarios (a joint strike is not modelled); when their
     chances sum above 1 they are scaled to sum to 1."""
-    buying = [t for (_, t), units in problem.demand.items() if units > 0] or [0]
-    first = max(min(buying), (min(buying) + max(buying) + 1 - outage_periods) // 2)
+    first = _busiest_window(problem, outage_periods)
     periods = range(first, min(first + outage_periods, len(problem.period_years)))
     horizon = len(problem.period_years) * period_weeks
     found = []
@@ -509,7 +521,8 @@ class TwoStageModel(_Model):
                 [s.probability for s in outcomes],
                 self.settings.alpha,
             )
-        first = mip.objective - self.second_stage_objective(values)
+        # spend, not the objective: the objective's rule penalties and risk premium are not paid
+        first = self.spend(values)
         return RiskPlan(
             plan=plan,
             first_stage_usd=first,
@@ -519,6 +532,16 @@ class TwoStageModel(_Model):
             objective=mip.objective,
             mip_gap=mip.gap,
         )
+
+    def spend(self, values: Mapping[str, float]) -> float:
+        """First-stage purchases at their tier prices plus take-or-pay payments."""
+        bought = sum(
+            brk.unit_price_usd * values[f"q[{key}][{b}]"]
+            for key, tiers in self.q.items()
+            for b, (brk, _) in enumerate(tiers)
+        )
+        listed = {o.key: o.list_price for o in self.offers}
+        return bought + sum(values[f"topay[{key}]"] * listed[key] for key in self.topay)
 
     def second_stage_objective(self, values: Mapping[str, float]) -> float:
         """The objective's scenario terms at `values` (the rest is sourcing's, first stage)."""

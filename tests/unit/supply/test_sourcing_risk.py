@@ -168,3 +168,18 @@ def test_relax_and_fix_finds_the_same_golden_plan_within_its_gap() -> None:
     assert fixed.mip_gap <= 0.01
     assert fixed.expected_cost_usd == pytest.approx(8792.4, rel=0.01)
     assert fixed.plan is not None and fixed.plan.awards
+
+
+def test_the_frontiers_cost_is_spend_not_the_objectives_rule_penalties() -> None:
+    # a critical part with one qualified source breaks the 2-source rule: its slack is priced
+    # in the objective, but only the 120 trays at 70 USD are paid for
+    alone = SourcingProblem(
+        demand=demand_from_schedule({"tray": [40, 40, 40]}),
+        offers=(HSINCHU,),
+        period_years=(2027, 2027, 2027),
+        critical_parts=frozenset({"tray"}),
+        rules=SourcingRules(domestic_floor={}),
+    )
+    (point,) = efficient_frontier(alone, [], [0.0])
+    assert point.first_stage_usd == pytest.approx(120 * 70)
+    assert point.expected_cost_usd == pytest.approx(120 * 70)
