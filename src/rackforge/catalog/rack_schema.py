@@ -13,36 +13,18 @@ from typing import Literal
 
 from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 
-from rackforge.catalog.schema import SupplyFacts, normalize_name
+from rackforge.catalog.schema import SourcedPart
 
 UnitKind = Literal["RU", "OU"]
 """RU: EIA-310 rack unit, 44.45 mm. OU: OCP OpenU, 48 mm."""
 
 
-class RackPart(SupplyFacts):
+class RackPart(SourcedPart):
     """A named catalog record whose numbers each cite a source.
 
     `makers` and `lead_time_weeks` are the supply facts a bill of materials reads its
     criticality from (`rackforge.rack.bom`); left out, they are unknown, never "none".
     """
-
-    name: str
-    sources: dict[str, str] = Field(default_factory=dict)
-    unverified: tuple[str, ...] = Field(
-        default=(),
-        description="fields whose figure rests on a secondary or third-party source only",
-    )
-
-    @property
-    def key(self) -> str:
-        return normalize_name(self.name)
-
-    @model_validator(mode="after")
-    def _unverified_names_set_fields(self) -> RackPart:
-        unknown = sorted(set(self.unverified) - self.model_fields_set)
-        if unknown:
-            raise ValueError(f"unverified names fields that are not set: {unknown}")
-        return self
 
 
 class PowerSupply(RackPart):

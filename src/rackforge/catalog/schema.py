@@ -8,7 +8,7 @@ direction, W).
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, model_validator
 
@@ -80,10 +80,32 @@ class SupplyFacts(Frozen):
     )
 
 
-class Accelerator(SupplyFacts):
-    """One accelerator part and its default system integration."""
+class SourcedPart(SupplyFacts):
+    """A named catalog part whose numbers each cite a source (`sources`, keyed by field), with
+    the fields resting on a third-party source only listed in `unverified`."""
 
     name: str
+    sources: dict[str, str] = Field(default_factory=dict)
+    unverified: tuple[str, ...] = Field(
+        default=(),
+        description="fields whose figure rests on a secondary or third-party source only",
+    )
+
+    @property
+    def key(self) -> str:
+        return normalize_name(self.name)
+
+    @model_validator(mode="after")
+    def _unverified_names_set_fields(self) -> Self:
+        unknown = sorted(set(self.unverified) - self.model_fields_set)
+        if unknown:
+            raise ValueError(f"unverified names fields that are not set: {unknown}")
+        return self
+
+
+class Accelerator(SourcedPart):
+    """One accelerator part and its default system integration."""
+
     vendor: str | None = None
     dense_tflops: DenseTflops
     memory_gib: PositiveFloat
@@ -104,22 +126,6 @@ class Accelerator(SupplyFacts):
     hbm_stacks: PositiveInt | None = Field(
         default=None, description="HBM stacks on the package, as published; a BOM counts them"
     )
-    sources: dict[str, str] = Field(default_factory=dict)
-    unverified: tuple[str, ...] = Field(
-        default=(),
-        description="fields whose figure rests on a secondary or third-party source only",
-    )
-
-    @property
-    def key(self) -> str:
-        return normalize_name(self.name)
-
-    @model_validator(mode="after")
-    def _unverified_names_set_fields(self) -> Accelerator:
-        unknown = sorted(set(self.unverified) - self.model_fields_set)
-        if unknown:
-            raise ValueError(f"unverified names fields that are not set: {unknown}")
-        return self
 
 
 class Interconnect(Frozen):
