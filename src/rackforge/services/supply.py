@@ -48,6 +48,7 @@ def program_supply(
         seed=seed,
         scenarios_file=scenarios_file,
         method=method,
+        with_frontier=False,  # the commands print no frontier: the plan's report draws it
     )
 
 

@@ -108,6 +108,7 @@ def plan_supply(
     seed: int | None = None,
     scenarios_file: Path | None = None,
     method: Method = "reference",
+    with_frontier: bool = True,
     on_trial: Callable[[int, int], None] | None = None,
 ) -> SupplyPlanResult:
     """The supply result of a plan whose rack stage has run (module docstring)."""
@@ -129,22 +130,23 @@ def plan_supply(
     nodes = exposure(inputs.network) if inputs.network is not None else None
     simulation = None
     frontier: tuple[FrontierPoint, ...] = ()
-    scenarios = scenarios_file or program.directory / SCENARIOS_FILE
-    if scenarios.is_file():
+    path = scenarios_file or program.directory / SCENARIOS_FILE
+    classes = load_scenarios(path) if path.is_file() else None
+    if classes is not None and with_frontier:
         # the cost/risk frontier of sourcing under the program's disruption classes
         # (`supply.sourcing_risk.class_scenarios`; surge clauses from the pool's offers)
         frontier = efficient_frontier(
             inputs.problem,
-            class_scenarios(inputs.problem, load_scenarios(scenarios)),
+            class_scenarios(inputs.problem, classes),
             FRONTIER_LAMBDAS,
             RiskSettings(surge=surge_clauses(pool), mip_gap=0.01, time_limit=30.0),
             method="fix",
         )
-    if scenarios.is_file() and inputs.network is not None and trials > 0:
+    if classes is not None and inputs.network is not None and trials > 0:
         total = trials
         simulation = simulate(
             inputs.network,
-            load_scenarios(scenarios),
+            classes,
             trials=trials,
             seed=context.options.seed if seed is None else seed,
             progress=None if on_trial is None else (lambda done: on_trial(done, total)),

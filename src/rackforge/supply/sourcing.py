@@ -236,6 +236,7 @@ class _Model:
         self.q: dict[str, list[tuple[PriceBreak, int]]] = {}
         self.slacks: list[tuple[str, str, str, str]] = []  # column name, rule, subject, unit
         self.capacity_rows: dict[tuple[str, int], int] = {}
+        self.rows_of_offer: dict[str, list[int]] = defaultdict(list)
         self.share_rows: dict[str, int] = {}
         self.floor_rows: dict[int, int] = {}
         self.topay: dict[str, int] = {}
@@ -273,6 +274,7 @@ class _Model:
                     upper=0.0,
                     name=f"capacity {o.key} period {t}",
                 )
+                self.rows_of_offer[o.key].append(self.capacity_rows[(o.key, t)])
             bought = {self.x[(o.key, t)]: 1.0 for t in range(self.periods)}
             lp.row({**bought, u: -o.moq}, lower=0.0, name=f"MOQ {o.key}")
             least = rules.min_award_share * self.total.get(o.part, 0.0)
@@ -413,8 +415,7 @@ class _Model:
                 )
             )
         topay = sum(
-            values[f"topay[{key}]"] * next(o.list_price for o in self.offers if o.key == key)
-            for key in self.topay
+            values[f"topay[{o.key}]"] * o.list_price for o in self.offers if o.key in self.topay
         )
         risk = sum(
             self.problem.rules.risk_weight * o.risk * o.list_price * values[f"x[{o.key}][{t}]"]
@@ -479,9 +480,7 @@ class _Model:
 
     def _reasons(self, o: Offer, lp: Solution, total: float) -> tuple[str, ...]:
         reasons = []
-        if lp.duals and any(
-            -lp.duals[row] > 1e-6 for (key, _), row in self.capacity_rows.items() if key == o.key
-        ):
+        if lp.duals and any(-lp.duals[row] > 1e-6 for row in self.rows_of_offer[o.key]):
             reasons.append("capacity-bound: every unit it can make is taken")
         row = self.share_rows.get(o.key)
         if row is not None and lp.duals and abs(lp.duals[row]) > 1e-6:
