@@ -58,7 +58,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rackforge.supply.exposure import _arrays, _build
+from rackforge.supply.exposure import build_flow_lp, network_arrays
 from rackforge.supply.lp import INF, FloatArray, IndexArray, Solver
 from rackforge.supply.network import SupplyNetwork
 
@@ -160,10 +160,10 @@ class WarmLoss:
     re-solved from the last basis with the hit nodes' capacity bounds changed."""
 
     def __init__(self, network: SupplyNetwork, horizon: float) -> None:
-        a = _arrays(network)
+        a = network_arrays(network)
         self.capacity = a.capacity
         self.horizon = float(horizon)
-        model = _build(a, np.arange(a.size), window=horizon, boundary="none", base=None,
+        model = build_flow_lp(a, np.arange(a.size), window=horizon, boundary="none", base=None,
                        horizon=horizon, disrupted=None)  # fmt: skip
         cost = np.zeros(len(model.lp.cost))
         cost[model.losses] = 1.0  # racks late: units, unweighted

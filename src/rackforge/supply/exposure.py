@@ -29,7 +29,7 @@ Every node in turn (`exposure`'s `method`; all three give the same figures):
 
 - "rebuild": both LPs written row by row and solved from scratch per node (`time_to_survive`,
   `performance_impact`): the readable reference, and the benchmarks' baseline.
-- "warm": each LP built once for the whole network with NumPy (`_build`); per node only
+- "warm": each LP built once for the whole network with NumPy (`build_flow_lp`); per node only
   bounds move (y_n's upper bound to 0 and back; for PI the window T moves c_i · T, d_j · T and
   the balance bounds s_j − d_j · T) and HiGHS re-solves from the last basis. On a 5,000-node
   network a re-solve still takes about as long as a solve from scratch (a disruption moves t,
@@ -232,7 +232,7 @@ def _material_rows(
 
 
 @dataclass(frozen=True, slots=True)
-class _Arrays:
+class NetworkArrays:
     """The network as arrays: nodes and edges by position."""
 
     capacity: FloatArray  # NaN: unconstrained
@@ -273,7 +273,7 @@ class _Adjacency:
         return np.sort(self.items[offsets + np.arange(len(offsets))])
 
 
-def _arrays(network: SupplyNetwork) -> _Arrays:
+def network_arrays(network: SupplyNetwork) -> NetworkArrays:
     index = {node.id: i for i, node in enumerate(network.nodes)}
     nodes, edges = network.nodes, network.edges
     source = np.array([index[e.source] for e in edges], dtype=np.intp)
@@ -284,7 +284,7 @@ def _arrays(network: SupplyNetwork) -> _Arrays:
     )
     group_target = np.array([t for t, _ in pairs], dtype=np.intp)
     size = len(nodes)
-    return _Arrays(
+    return NetworkArrays(
         capacity=np.array(
             [np.nan if n.capacity_per_week is None else n.capacity_per_week for n in nodes],
             dtype=float,
@@ -337,8 +337,8 @@ class _Solved:
     duals: FloatArray
 
 
-def _build(
-    a: _Arrays,
+def build_flow_lp(
+    a: NetworkArrays,
     nodes: IndexArray,
     *,
     window: float | None,
@@ -442,7 +442,7 @@ class _Exposures:
     ("warm"), and with `local`, each node first tried on a neighbourhood (module docstring)."""
 
     def __init__(self, network: SupplyNetwork, horizon: float, *, local: bool) -> None:
-        self._a = a = _arrays(network)
+        self._a = a = network_arrays(network)
         self._ids = [node.id for node in network.nodes]
         self._ttr = [node.ttr_weeks for node in network.nodes]
         self._horizon = horizon
@@ -466,7 +466,7 @@ class _Exposures:
         return tts, impact
 
     def _whole(self, *, window: float | None) -> _Model:
-        return _build(
+        return build_flow_lp(
             self._a,
             self._all,
             window=window,
@@ -573,7 +573,7 @@ class _Exposures:
         self, nodes: IndexArray, window: float | None, boundary: Boundary, disrupted: int
     ) -> _Solved:
         """A neighbourhood's LP solved."""
-        model = _build(
+        model = build_flow_lp(
             self._a,
             nodes,
             window=window,
