@@ -16,6 +16,7 @@ from rackforge.services import supply as service
 from rackforge.services.supply_stage import SupplyPlanResult
 from rackforge.supply import DEFAULT_HORIZON_WEEKS, NodeExposure
 from rackforge.supply.disruption import Method
+from rackforge.supply.remedies import NodeRemedies
 
 app = typer.Typer(help="Supply-chain resilience: disruption exposure.", no_args_is_help=True)
 app.add_typer(supply_pool.app, name="pool")
@@ -31,16 +32,35 @@ def exposure_command(
     ] = DEFAULT_HORIZON_WEEKS,
     json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Time to survive and to recover of every node, disrupted alone for its own TTR.
+    """Time to survive and to recover of every node, disrupted alone for its own TTR, and
+    what would fix each critical node.
 
     A node is critical when its TTR exceeds its TTS (Simchi-Levi et al., Interfaces 45(5),
-    2015); the risk exposure index is its performance impact over the network's largest.
+    2015); the risk exposure index is its performance impact over the network's largest. Each
+    critical node gets its remedies, each alone lifting its TTS to its TTR: a buffer of its
+    output, a second source's capacity, the TTR a contract must promise.
     """
-    nodes = guarded(lambda: service.network_exposure(network, Settings(), horizon_weeks=horizon))
+    result = guarded(
+        lambda: service.exposure_with_remedies(network, Settings(), horizon_weeks=horizon)
+    )
     if json:
-        print_json({"nodes": {node_id: _record(e) for node_id, e in nodes.items()}})
+        print_json(
+            {
+                "nodes": {
+                    node_id: {
+                        **_record(e),
+                        "remedies": _remedies_record(result.remedies.get(node_id)),
+                    }
+                    for node_id, e in result.nodes.items()
+                }
+            }
+        )
         return
-    stdout.print(_table(nodes))
+    stdout.print(_table(result.nodes))
+    if result.remedies:
+        stdout.print("[bold]Critical nodes (TTR > TTS) and what would fix each[/bold]")
+        for node_id, fix in result.remedies.items():
+            stdout.print(f"  [red]{node_id}[/red]: {fix.summary}", highlight=False)
 
 
 def _record(e: NodeExposure) -> dict[str, object]:
@@ -52,6 +72,35 @@ def _record(e: NodeExposure) -> dict[str, object]:
         "critical": e.critical,
         "lost_units": e.lost_units,
         "tts_capped": e.tts_capped,
+    }
+
+
+def _remedies_record(fix: NodeRemedies | None) -> dict[str, object] | None:
+    if fix is None:
+        return None
+    b, s, c = fix.buffer, fix.second_source, fix.contract
+    return {
+        "target_weeks": fix.target_weeks,
+        "network_weeks": fix.network_weeks,
+        "buffer": {
+            "units": b.units,
+            "weeks_of_cover": b.weeks_of_cover,
+            "use_per_week": b.use_per_week,
+            "inventory_units": b.inventory_units,
+        },
+        "second_source": {
+            "customers": list(s.customers),
+            "alternatives": {m: list(others) for m, others in s.alternatives.items()},
+            "sole_source_of": list(s.sole_source_of),
+            "capacity_per_week": s.capacity_per_week,
+        },
+        "contract": {
+            "ttr_weeks": c.ttr_weeks,
+            "cut_weeks": c.cut_weeks,
+            "achievable": c.achievable,
+        },
+        "note": fix.note,
+        "summary": fix.summary,
     }
 
 

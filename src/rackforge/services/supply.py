@@ -19,6 +19,7 @@ from rackforge.services.supply_pool import load_pool
 from rackforge.services.supply_stage import DEFAULT_TRIALS, SupplyPlanResult, plan_supply
 from rackforge.supply import DEFAULT_HORIZON_WEEKS, NodeExposure, exposure
 from rackforge.supply.disruption import Method
+from rackforge.supply.remedies import NodeRemedies, remedies
 
 
 def program_supply(
@@ -90,6 +91,14 @@ def compare_supply(a: Path, b: Path, settings: Settings, *, trials: int, seed: i
     return WhatIf(first, second, difference)
 
 
+@dataclass(frozen=True, slots=True)
+class NetworkExposure:
+    """Each node's exposure, and the remedies of the critical ones (`supply.remedies`)."""
+
+    nodes: dict[str, NodeExposure]
+    remedies: dict[str, NodeRemedies]
+
+
 def network_exposure(
     path: Path,
     settings: Settings | None = None,
@@ -98,6 +107,17 @@ def network_exposure(
 ) -> dict[str, NodeExposure]:
     """Each node disrupted alone for its own TTR: of a NETWORK.yaml, or of a program's network
     (derived from its racks' BOMs and its supplier pool)."""
+    return exposure_with_remedies(path, settings, horizon_weeks=horizon_weeks).nodes
+
+
+def exposure_with_remedies(
+    path: Path,
+    settings: Settings | None = None,
+    *,
+    horizon_weeks: float = DEFAULT_HORIZON_WEEKS,
+) -> NetworkExposure:
+    """`network_exposure`, with what would fix each critical node: a buffer, a second source
+    or a shorter TTR by contract (a program's network is evaluated on the default horizon)."""
     if path.is_dir():
         result = program_supply(path, settings or Settings())
         if result.exposure is None:
@@ -106,8 +126,18 @@ def network_exposure(
                 where=str(path),
                 fix="add suppliers.csv and offers.csv (docs/formats.md, Supplier pool)",
             )
-        return result.exposure
-    return exposure(load_network(path), horizon_weeks=horizon_weeks)
+        return NetworkExposure(result.exposure, result.remedies or {})
+    network = load_network(path)
+    nodes = exposure(network, horizon_weeks=horizon_weeks)
+    return NetworkExposure(nodes, remedies(network, nodes, horizon_weeks=horizon_weeks))
 
 
-__all__ = ["DEFAULT_TRIALS", "WhatIf", "compare_supply", "network_exposure", "program_supply"]
+__all__ = [
+    "DEFAULT_TRIALS",
+    "NetworkExposure",
+    "WhatIf",
+    "compare_supply",
+    "exposure_with_remedies",
+    "network_exposure",
+    "program_supply",
+]

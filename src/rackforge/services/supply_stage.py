@@ -3,7 +3,8 @@ correlated disruptions would cost.
 
 From the rack stage's fleets and the program's supplier pool (suppliers.csv, offers.csv):
 weekly part demand (`services.supply_inputs`), the sourcing MILP (`supply.sourcing`), each
-node's time to survive and recover (`supply.exposure`) and, when the program has a
+node's time to survive and recover (`supply.exposure`), what would fix each critical node
+(`supply.remedies`: buffer, second source, contract TTR) and, when the program has a
 scenarios.yaml, a seeded Monte Carlo of its disruption classes (`supply.disruption`).
 """
 
@@ -24,6 +25,7 @@ from rackforge.services.supply_inputs import SUPPLY_RULES, SupplyInputs, supply_
 from rackforge.services.supply_pool import load_pool
 from rackforge.supply.disruption import Method, SimulationResult, simulate
 from rackforge.supply.exposure import NodeExposure, exposure
+from rackforge.supply.remedies import NodeRemedies, remedies
 from rackforge.supply.sourcing import SourcingPlan, Violation, source
 from rackforge.supply.sourcing_risk import (
     FrontierPoint,
@@ -65,6 +67,7 @@ class SupplyPlanResult:
     simulation: SimulationResult | None = None
     part_names: dict[str, str] | None = None
     frontier: tuple[FrontierPoint, ...] = ()
+    remedies: dict[str, NodeRemedies] | None = None
 
     @property
     def summary(self) -> str:
@@ -128,6 +131,7 @@ def plan_supply(
         return SupplyPlanResult(("no rack fleet of known size to source for",))
     plan = source(inputs.problem)
     nodes = exposure(inputs.network) if inputs.network is not None else None
+    fixes = remedies(inputs.network, nodes) if inputs.network is not None and nodes else None
     simulation = None
     frontier: tuple[FrontierPoint, ...] = ()
     path = scenarios_file or program.directory / SCENARIOS_FILE
@@ -166,6 +170,7 @@ def plan_supply(
         simulation=simulation,
         part_names=inputs.part_names,
         frontier=frontier,
+        remedies=fixes,
     )
 
 
@@ -227,15 +232,24 @@ def supply_section(result: SupplyPlanResult) -> Section:
     tables = [_awards_table(result), _violations_table(result), _domestic_table(result)]
     if result.exposure:
         tables.append(_exposure_table(result))
+    if result.remedies:
+        tables.append(_remedies_table(result))
     figures = [_domestic_figure(result)]
     if result.frontier:
         figures.append(_frontier_figure(result.frontier))
     if result.simulation is not None:
         tables.append(_simulation_table(result.simulation))
     notes = list(result.notes)
+    survived = sorted(n for n, e in (result.exposure or {}).items() if e.critical is False)
+    if survived:
+        notes.append(
+            f"Not critical (the network outlasts their TTR, other sources covering them): "
+            f"{len(survived)} nodes — {', '.join(survived)}."
+        )
     notes.append(
         "No inventory is recorded in the pool, so none is assumed: times to survive are "
-        "conservative (0 weeks for a sole source)."
+        "conservative (0 weeks for a sole source), and a critical node's TTS is 0, which no "
+        "contract TTR can meet: its buffer and second source are sized for its whole TTR."
     )
     return Section(
         title="Supply: sourcing and resilience",
@@ -355,6 +369,64 @@ def _exposure_table(result: SupplyPlanResult) -> Table:
         rows,
         caption="Most exposed nodes: each lost alone for its stated time to recover",
     )
+
+
+def _remedies_table(result: SupplyPlanResult) -> Table:
+    nodes, names = result.exposure or {}, result.part_names or {}
+    fixes = sorted(
+        (result.remedies or {}).values(),
+        key=lambda r: -(nodes[r.node].risk_exposure_index or 0.0),
+    )
+    rows = [
+        (
+            r.node,
+            names.get(r.node.partition("/")[2], "all it makes (sub-supplier)"),
+            round(r.tts_weeks, 1),
+            round(r.ttr_weeks, 1),
+            None if r.buffer.units is None else round(r.buffer.units),
+            None if r.buffer.weeks_of_cover is None else round(r.buffer.weeks_of_cover, 1),
+            _second_source_text(r),
+            _contract_text(r),
+        )
+        for r in fixes
+    ]
+    return Table(
+        (
+            "critical node",
+            "part",
+            "TTS weeks",
+            "TTR weeks",
+            "buffer units",
+            "buffer weeks of use",
+            "second source",
+            "contract TTR",
+        ),
+        rows,
+        caption="What would fix each critical node, each remedy alone lifting its TTS to its "
+        "TTR: extra stock of its output held at it or its customers (units; weeks of their "
+        "use), a second source's capacity beyond what other sources can spare, or the TTR a "
+        "contract must promise (supply.remedies, from the TTS LP)",
+    )
+
+
+def _second_source_text(r: NodeRemedies) -> str | None:
+    s = r.second_source
+    if s.capacity_per_week is None:
+        return r.note
+    need = f"{s.capacity_per_week:,.1f} units/week"
+    if s.sole_source_of and len(s.sole_source_of) == len(s.alternatives):
+        return f"none: qualify one ≥ {need}"
+    if s.sole_source_of:
+        return f"none for {', '.join(s.sole_source_of)}: qualify one ≥ {need}"
+    others = sorted({o for alts in s.alternatives.values() for o in alts})
+    return f"{', '.join(others)} short by {need}"
+
+
+def _contract_text(r: NodeRemedies) -> str:
+    c = r.contract
+    if not c.achievable:
+        return "would need 0 weeks: not a contract term"
+    return f"≤ {c.ttr_weeks:.1f} weeks ({c.cut_weeks:.1f} shorter)"
 
 
 def _simulation_table(sim: SimulationResult) -> Table:
