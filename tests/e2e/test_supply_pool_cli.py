@@ -66,6 +66,30 @@ def test_import_edit_reimport_history_and_export_round_trip(program: Path, tmp_p
     assert read_pool(workbook) == read_pool(folder) == read_pool(program)
 
 
+def test_a_new_stock_count_is_recorded_and_exported(program: Path, tmp_path: Path) -> None:
+    assert invoke("import", str(program), "--who", "ana")[0] == 0
+    offers = program / "offers.csv"
+    row = "tallgrass-dist,RF-SWASIC-8E57A490,NVLink switch tray (NVL72),9:42000; 288:40000,"
+    text = offers.read_text(encoding="utf-8")
+    assert f"{row}180,30,9,0,144," in text
+    offers.write_text(text.replace(f"{row}180,30,9,0,144,", f"{row}180,30,9,0,216,"), "utf-8")
+    code, out, _ = invoke("import", str(program), "--who", "ben", "--why", "hub count")
+    assert code == 0 and "1 changed" in out
+    code, out, _ = invoke("history", str(program), "--supplier", "tallgrass-dist", "--json")
+    last = json.loads(out)["changes"][-1]
+    assert {k: last[k] for k in ("key", "field", "old", "new", "why")} == {
+        "key": "tallgrass-dist:rf-swasic-8e57a490",
+        "field": "inventory_units",
+        "old": 144,
+        "new": 216,
+        "why": "hub count",
+    }
+    folder = tmp_path / "exported"
+    assert invoke("export", str(program), "--to", str(folder))[0] == 0
+    exported = {(o.supplier, o.part): o.inventory_units for o in read_pool(folder).offers}
+    assert exported[("tallgrass-dist", "RF-SWASIC-8E57A490")] == 216
+
+
 def test_bad_rows_are_all_listed_as_json_and_nothing_is_stored(program: Path) -> None:
     offers = program / "offers.csv"
     lines = offers.read_text(encoding="utf-8").splitlines()

@@ -4,7 +4,8 @@ One row per supplier and one per offer; the columns (`SUPPLIER_COLUMNS`, `OFFER_
 one to one onto the fields of `rackforge.supply.pool` (a nested field such as an offer's
 contract term is spread over `contract_*` columns). List cells are joined by `;`
 (`ISO 9001; AS9100`), price breaks are `min_quantity:unit_price_usd` pairs
-(`1:120; 100:110`), audits are `date|auditor|result` triples. Empty cells are absent values.
+(`1:120; 100:110`), audits are `date|auditor|result` triples. Empty cells are absent values
+(their field's default: an empty or missing `inventory_units` is 0, no stock on hand).
 Lines whose first cell starts with `#` are comments; blank lines are skipped. Columns may come
 in any order; an unknown column is an error (usually a typo).
 
@@ -108,6 +109,7 @@ OFFER_COLUMNS: tuple[Column, ...] = (
     Column("lead_time_weeks", ("lead_time_weeks",), required=True),
     Column("moq", ("moq",)),
     Column("domestic_content", ("domestic_content",)),
+    Column("inventory_units", ("inventory_units",)),
     Column("contract_committed_units", ("contract", "committed_units")),
     Column("contract_take_or_pay", ("contract", "take_or_pay")),
     Column("contract_start", ("contract", "term_start")),
@@ -464,6 +466,8 @@ def _fix(problem: Any, column: str) -> str:
     if kind == "missing":
         return f"fill in '{column}'"
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        if column in _BOUND_FIXES:
+            return _BOUND_FIXES[column]
         sign = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<"}.get(kind, "<=")
         bound = next(iter(ctx.values()), "the bound")
         return f"write a number {sign} {bound}"
@@ -484,6 +488,12 @@ def _fix(problem: Any, column: str) -> str:
     }
     return simple.get(kind, f"correct '{column}' so that the condition holds ({_DOC})")
 
+
+# The fix for a number out of range, where the bound alone would not say what to write.
+_BOUND_FIXES = {
+    "inventory_units": "write the finished units the supplier holds for the program, 0 or more "
+    "(leave the cell empty for none)",
+}
 
 # The fix for each column's own checks (`rackforge.supply.pool` validators).
 _VALUE_FIXES = {

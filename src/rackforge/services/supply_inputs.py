@@ -13,8 +13,13 @@ need-by date (release date minus training days: the racks must stand before trai
   their per-rack quantity, and one node per sub-supplier without offers. A sub-supplier link of
   the pool is a one-for-one dependency: every node of the parent takes one unit of the child's
   output per unit it makes (the pool does not say how much flows; with no stated capacity, the
-  child binds only when it is disrupted). No inventory is recorded in the pool, so none is
-  assumed: a conservative time to survive.
+  child binds only when it is disrupted). An offer node's `inventory` is the offer's
+  `inventory_units`: finished units of its part the supplier holds for the program, which it
+  ships while it makes nothing. That stock is in the offer node's output, so it also covers the
+  one-for-one link to a parent supplier (the link takes any unit the child makes). A
+  sub-supplier node without offers (`<id>/*`) holds none: the pool records stock per offered
+  part, and that node's output is no offered part, so none is assumed (a conservative time to
+  survive).
 
 Critical parts (need `min_suppliers_critical` qualified sources): the BOM lines that are not
 single-source by the catalog — a part a second maker can supply — and that cost or weigh on the
@@ -135,7 +140,11 @@ def _network(
         supplier = pool.supplier(offer.supplier)
         assert supplier is not None
         node_id = f"{offer.supplier}/{offer.part}"
-        nodes.append(_supplier_node(node_id, supplier, offer.capacity_per_week))
+        nodes.append(
+            _supplier_node(
+                node_id, supplier, offer.capacity_per_week, inventory=offer.inventory_units
+            )
+        )
         by_supplier[supplier.id].append(node_id)
         for fleet in users:
             edges.append(
@@ -159,11 +168,14 @@ def _network(
     return SupplyNetwork(nodes=nodes, edges=edges)
 
 
-def _supplier_node(node_id: str, supplier: Supplier, capacity: float | None) -> SupplyNode:
+def _supplier_node(
+    node_id: str, supplier: Supplier, capacity: float | None, *, inventory: float = 0.0
+) -> SupplyNode:
     return SupplyNode(
         id=node_id,
         kind="supplier",
         capacity_per_week=capacity,
+        inventory=inventory,
         ttr_weeks=supplier.ttr_weeks,
         region=supplier.site.region_code,
         owner=supplier.id,

@@ -58,6 +58,7 @@ OFFER_FIELDS: tuple[str, ...] = (
     "lead_time_weeks",
     "moq",
     "domestic_content",
+    "inventory_units",
     "contract_committed_units",
     "contract_take_or_pay",
     "contract_start",
@@ -141,6 +142,7 @@ def offer_values(offer: Offer) -> Values:
         "lead_time_weeks": d["lead_time_weeks"],
         "moq": d["moq"],
         "domestic_content": d["domestic_content"],
+        "inventory_units": d["inventory_units"],
         "contract_committed_units": contract.get("committed_units"),
         "contract_take_or_pay": contract.get("take_or_pay"),
         "contract_start": contract.get("term_start"),
@@ -181,6 +183,7 @@ def offer_from_values(v: Values) -> Offer:
             "capacity_per_week": v["capacity_per_week"],
             "lead_time_weeks": v["lead_time_weeks"],
             "domestic_content": v["domestic_content"],
+            "inventory_units": v["inventory_units"],
             "price_breaks": v["price_breaks"],
             "contract": contract,
             "contingency": {

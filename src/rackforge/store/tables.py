@@ -79,6 +79,8 @@ class OfferRow(Base):
     lead_time_weeks: Mapped[float]
     moq: Mapped[int]
     domestic_content: Mapped[float]
+    # revision 0002: a server default fills the rows stored before it (no stock recorded)
+    inventory_units: Mapped[int] = mapped_column(server_default="0")
     contract_committed_units: Mapped[int | None]
     contract_take_or_pay: Mapped[bool | None]
     contract_start: Mapped[dt.date | None] = mapped_column(Date)

@@ -9,7 +9,9 @@ the multi-tier map is a list of (supplier, sub-supplier) links.
   ships to the contract manufacturer, 2 to a tier 1, 3 to a tier 2), qualification state with
   its audits and certifications, risk scores and its own sub-suppliers.
 - `Offer`: a part × supplier quote: price breaks, weekly capacity, lead time, MOQ, domestic
-  content, an optional long-term contract and contingency clauses.
+  content, the finished units the supplier holds for the program (vendor-managed inventory or
+  safety stock: what it can still ship while it makes nothing), an optional long-term contract
+  and contingency clauses.
 - `SupplierPool`: both lists, cross-checked by `pool_problems` (offers name known suppliers,
   sub-suppliers exist, no cycles, tiers consistent).
 
@@ -31,6 +33,7 @@ from typing import Literal
 from pydantic import (
     Field,
     NonNegativeFloat,
+    NonNegativeInt,
     PositiveFloat,
     PositiveInt,
     ValidationInfo,
@@ -363,6 +366,11 @@ class Offer(Record):
     lead_time_weeks: NonNegativeFloat = Field(description="order to delivery, weeks")
     domestic_content: float = Field(
         default=0.0, ge=0.0, le=1.0, description="US share of the cost of its components, 0-1"
+    )
+    inventory_units: NonNegativeInt = Field(
+        default=0,
+        description="finished units of the part on hand for the program (vendor-managed "
+        "inventory, safety stock); shipped while the supplier cannot make more",
     )
     price_breaks: tuple[PriceBreak, ...] = Field(min_length=1)
     contract: Contract | None = None

@@ -77,6 +77,14 @@ def example() -> SupplierPool:
     return pool
 
 
+def with_inventory(offers: str, cells: list[str]) -> str:
+    """`offers` with an inventory_units column added last, one cell per data row."""
+    header, *rows = [line for line in offers.splitlines() if line]
+    lines = [f"{header},inventory_units"]
+    lines += [f"{row},{cell}" for row, cell in zip(rows, cells, strict=True)]
+    return "\n".join(lines) + "\n"
+
+
 def rows_of(err: pytest.ExceptionInfo[BadRowsError]) -> list[tuple[str, int | None, str | None]]:
     return [(e.file, e.row, e.column) for e in err.value.rows]
 
@@ -103,6 +111,38 @@ def test_two_csv_files_read_into_nested_records() -> None:
     assert quote.contingency.backup_site.city == "San Antonio"
     assert quote.notes == 'quoted 2026-01, prices "firm"'
     assert board.contract is None and board.contingency.backup_site is None
+
+
+def test_offers_without_an_inventory_column_hold_no_stock() -> None:
+    assert "inventory_units" not in OFFER_HEADER
+    assert [o.inventory_units for o in parse_pool_csv(SUPPLIERS, OFFERS).offers] == [0, 0]
+
+
+def test_an_inventory_cell_is_read_and_an_empty_one_is_no_stock() -> None:
+    offers = with_inventory(OFFERS, ["640", ""])
+    assert [o.inventory_units for o in parse_pool_csv(SUPPLIERS, offers).offers] == [640, 0]
+
+
+@pytest.mark.parametrize(
+    ("cell", "words", "fix"),
+    [
+        ("-5", "greater than or equal to 0", "0 or more (leave the cell empty for none)"),
+        ("2.5", "integer", "write a whole number"),
+        ("many", "integer", "write a whole number"),
+    ],
+)
+def test_bad_stock_names_the_file_row_column_and_fix(cell: str, words: str, fix: str) -> None:
+    with pytest.raises(BadRowsError) as err:
+        parse_pool_csv(SUPPLIERS, with_inventory(OFFERS, ["10", cell]))
+    (error,) = err.value.rows
+    assert (error.file, error.row, error.column, error.value) == (
+        "offers.csv",
+        3,
+        "inventory_units",
+        cell,
+    )
+    assert words in error.problem and fix in error.fix
+    assert f"offers.csv:3 inventory_units='{cell}'" in err.value.one_line()
 
 
 def test_every_bad_row_of_both_files_is_reported_at_once() -> None:
@@ -276,6 +316,25 @@ def test_a_workbook_reports_bad_rows_by_sheet_and_row() -> None:
     assert err.value.rows[0].value == "-5"
 
 
+def test_a_workbook_holds_stock_as_numbers_and_an_old_one_without_the_column_reads_none() -> None:
+    pool = parse_pool_csv(SUPPLIERS, with_inventory(OFFERS, ["640", ""]))
+    workbook = load_workbook(io.BytesIO(pool_to_xlsx(pool)))
+    offers = workbook[OFFERS_SHEET]
+    header = [cell.value for cell in offers[1]]
+    column = header.index("inventory_units") + 1
+    assert [offers.cell(row, column).value for row in (2, 3)] == [640, 0]
+    offers.cell(3, column).value = -1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(BadRowsError) as err:
+        parse_pool_xlsx(buffer.getvalue(), "pool.xlsx")
+    assert rows_of(err) == [("pool.xlsx[Offers]", 3, "inventory_units")]
+    offers.delete_cols(column)  # a workbook written before the column existed
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert [o.inventory_units for o in parse_pool_xlsx(buffer.getvalue()).offers] == [0, 0]
+
+
 def test_a_workbook_without_its_sheets_or_not_a_workbook_is_refused() -> None:
     workbook = Workbook()
     workbook.active.title = "suppliers"  # type: ignore[union-attr]
@@ -310,6 +369,7 @@ TEXT = st.text(
     capacity=st.floats(0.001, 1e9).map(lambda x: round(x, 3)).filter(bool),
     share=st.floats(0, 1).map(lambda x: round(x, 4)),
     exclusions=st.lists(TEXT.filter(bool), max_size=3, unique=True),
+    stock=st.integers(0, 10**9),
 )
 def test_any_offer_survives_a_round_trip_through_both_formats(
     notes: str,
@@ -317,6 +377,7 @@ def test_any_offer_survives_a_round_trip_through_both_formats(
     capacity: float,
     share: float,
     exclusions: list[str],
+    stock: int,
 ) -> None:
     quantities = sorted(q for q, _ in breaks)
     prices = sorted((p for _, p in breaks), reverse=True)
@@ -329,6 +390,7 @@ def test_any_offer_survives_a_round_trip_through_both_formats(
             "capacity_per_week": capacity,
             "lead_time_weeks": 3.5,
             "domestic_content": share,
+            "inventory_units": stock,
             "price_breaks": [
                 {"min_quantity": q, "unit_price_usd": p}
                 for q, p in zip(quantities, prices, strict=True)
@@ -362,6 +424,13 @@ def test_the_example_pool_is_fictional_and_spans_countries_and_tiers(
     }
     assert any(o.contract is not None and o.contract.take_or_pay for o in example.offers)
     assert any(o.contingency.backup_site is not None for o in example.offers)
+
+
+def test_the_example_holds_stock_of_a_few_long_lead_parts_only(example: SupplierPool) -> None:
+    stocked = {o.part_name: o.inventory_units for o in example.offers if o.inventory_units}
+    assert 3 <= len(stocked) < len(example.offers) // 2
+    assert {"HBM stack for B200", "NVSwitch chip"} <= set(stocked)
+    assert all(o.inventory_units == 0 for o in example.offers if o.part.startswith("RF-ACCEL-"))
 
 
 def test_the_example_offers_cover_every_part_of_the_example_racks(example: SupplierPool) -> None:

@@ -107,6 +107,21 @@ def test_an_edit_is_recorded_field_by_field_with_who_when_and_why(
     assert store.load() == edited
 
 
+def test_a_change_of_stock_is_recorded_as_one_field(store: PoolStore, pool: SupplierPool) -> None:
+    store.save(pool, who="ana")
+    offer = pool.offers[0]
+    restocked = offer.model_copy(update={"inventory_units": offer.inventory_units + 96})
+    edited = SupplierPool(suppliers=pool.suppliers, offers=(restocked, *pool.offers[1:]))
+    (change,) = store.save(edited, who="ben", why="VMI hub count")
+    assert (change.key, change.field, change.action) == (
+        f"{offer.supplier}:{offer.part.casefold()}",
+        "inventory_units",
+        "changed",
+    )
+    assert (change.old, change.new) == (offer.inventory_units, offer.inventory_units + 96)
+    assert store.load().offers[0].inventory_units == offer.inventory_units + 96
+
+
 def test_removed_and_added_records_are_recorded_whole(store: PoolStore, pool: SupplierPool) -> None:
     store.save(pool, who="ana")
     dropped = pool.offers[-1]

@@ -258,12 +258,19 @@ def test_the_unit_price_is_the_last_break_at_or_below_the_quantity() -> None:
         ({"price_breaks": []}, "at least 1"),
         ({"domestic_content": 1.2}, "less than or equal to 1"),
         ({"capacity_per_week": 0}, "greater than 0"),
+        ({"inventory_units": -1}, "greater than or equal to 0"),
+        ({"inventory_units": 2.5}, "integer"),
     ],
 )
 def test_a_malformed_offer_is_refused(changes: dict[str, Any], words: str) -> None:
     with pytest.raises(ValidationError, match=words) as err:
         offer(**changes)
     assert err.value.errors()[0]["loc"][0] in changes
+
+
+def test_an_offer_holds_no_stock_unless_it_says_so() -> None:
+    assert offer().inventory_units == 0
+    assert offer(inventory_units=640).inventory_units == 640
 
 
 BREAKS = st.lists(
