@@ -235,11 +235,18 @@ def supply_section(result: SupplyPlanResult) -> Section:
     if result.remedies:
         tables.append(_remedies_table(result))
     figures = [_domestic_figure(result)]
+    notes = list(result.notes)
     if result.frontier:
         figures.append(_frontier_figure(result.frontier))
+        if _flat(result.frontier):
+            notes.append(
+                "The cost/risk frontier is a single plan: every risk aversion λ buys the same "
+                "offers, so no spend lowers the shortfall tail — the offers the scenarios hit "
+                "have no second source or surge clause left to buy. The CVaR 95 % of "
+                f"USD {result.frontier[-1].cvar_usd:,.0f} is borne until one is qualified."
+            )
     if result.simulation is not None:
         tables.append(_simulation_table(result.simulation))
-    notes = list(result.notes)
     survived = sorted(n for n, e in (result.exposure or {}).items() if e.critical is False)
     if survived:
         notes.append(
@@ -247,8 +254,8 @@ def supply_section(result: SupplyPlanResult) -> Section:
             f"{len(survived)} nodes — {', '.join(survived)}."
         )
     notes.append(
-        "No inventory is recorded in the pool, so none is assumed: times to survive are "
-        "conservative (0 weeks for a sole source), and a critical node's TTS is 0, which no "
+        "Stock is what offers.csv records (inventory_units, finished units a supplier holds "
+        "for the program); a node with none and no other source has a TTS of 0, which no "
         "contract TTR can meet: its buffer and second source are sized for its whole TTR."
     )
     return Section(
@@ -323,6 +330,19 @@ def _domestic_figure(result: SupplyPlanResult) -> Figure:
     )
 
 
+def _flat(points: tuple[FrontierPoint, ...]) -> bool:
+    """Whether the frontier's plans agree within 0.1 % on first-stage spend and 1 % on CVaR
+    (within the solves' 1 % gap: one plan, not a trade-off)."""
+
+    def spread(values: list[float]) -> float:
+        return (max(values) - min(values)) / max(*values, 1.0)
+
+    return (
+        spread([p.first_stage_usd for p in points]) <= 1e-3
+        and spread([p.cvar_usd for p in points]) <= 1e-2
+    )
+
+
 def _frontier_figure(points: tuple[FrontierPoint, ...]) -> Figure:
     chart = {
         "data": [
@@ -346,7 +366,8 @@ def _frontier_figure(points: tuple[FrontierPoint, ...]) -> Figure:
         chart,
         "Each point is the two-stage sourcing plan minimising expected cost + λ · CVaR of the "
         "shortfall under the scenarios.yaml classes (each hitting its regions', owners' or "
-        "materials' offers for 8 weeks mid-horizon; surge clauses as recourse at 1.5 × list; "
+        "materials' offers, a site class one supplier at a time, for the 8 weeks the plan "
+        "buys most; surge clauses as recourse at 1.5 × list; "
         "a unit short valued at 10 × list); Rockafellar & Uryasev, J. of Risk 2(3), 2000.",
     )
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
 
 from rackforge.errors import InfeasibleError
 
@@ -82,6 +81,42 @@ class LinearProgram:
     def column_index(self, name: str) -> int:
         return self._index[name]
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names, by column index."""
+        return tuple(self._names)
+
+    @property
+    def integers(self) -> tuple[int, ...]:
+        """The integer columns' indices."""
+        return tuple(self._integer)
+
+    def sparse(self) -> SparseLP:
+        """The same LP as arrays (integrality aside: see `integers`)."""
+        rows: list[int] = []
+        cols: list[int] = []
+        values: list[float] = []
+        for r, (terms, _, _) in enumerate(self._rows):
+            rows.extend([r] * len(terms))
+            cols.extend(terms.keys())
+            values.extend(terms.values())
+        return SparseLP(
+            cost=np.asarray(self._cost, dtype=np.float64),
+            col_lower=np.asarray(self._lower, dtype=np.float64),
+            col_upper=np.asarray(self._upper, dtype=np.float64),
+            row_lower=np.asarray([r[1] for r in self._rows], dtype=np.float64),
+            row_upper=np.asarray([r[2] for r in self._rows], dtype=np.float64),
+            rows=np.asarray(rows, dtype=np.intp),
+            cols=np.asarray(cols, dtype=np.intp),
+            values=np.asarray(values, dtype=np.float64),
+            maximize=self.maximize,
+        )
+
+    def limit(self, column: int, *, upper: float, cost: float) -> None:
+        """A new upper bound and cost for `column`."""
+        self._upper[column] = upper
+        self._cost[column] = cost
+
     def fix(self, column: int, value: float) -> None:
         """Fix a column at `value` and make it continuous (an LP over a MILP's chosen integers)."""
         self._lower[column] = self._upper[column] = value
@@ -101,26 +136,8 @@ class LinearProgram:
         incumbent). `time_limit` (seconds): a MILP stopped there returns its incumbent, its
         `gap` saying how far it may be from the optimum. `presolve=False`: HiGHS's presolve
         off."""
-        n, m = len(self._names), len(self._rows)
-        rows, cols, values = [], [], []
-        for r, (terms, _, _) in enumerate(self._rows):
-            for c, v in terms.items():
-                rows.append(r)
-                cols.append(c)
-                values.append(v)
-        matrix = sparse.csc_matrix((values, (rows, cols)), shape=(m, n))
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = n, m
-        lp.col_cost_ = np.asarray(self._cost, dtype=float)
-        lp.col_lower_ = np.asarray(self._lower, dtype=float)
-        lp.col_upper_ = np.asarray(self._upper, dtype=float)
-        lp.row_lower_ = np.asarray([r[1] for r in self._rows], dtype=float)
-        lp.row_upper_ = np.asarray([r[2] for r in self._rows], dtype=float)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
-        lp.a_matrix_.value_ = matrix.data.astype(float)
-        lp.sense_ = highspy.ObjSense.kMaximize if self.maximize else highspy.ObjSense.kMinimize
+        n = len(self._names)
+        lp = self.sparse().highs_lp()
         if self._integer:
             kinds = [highspy.HighsVarType.kContinuous] * n
             for c in self._integer:

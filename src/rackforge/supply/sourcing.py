@@ -33,7 +33,11 @@ Objective: Σ price · q + take-or-pay payments + λ · Σ_o risk_o · c_o · Σ
 spend) + penalties on elastic slacks. Elastic relaxation: unmet demand, missing sources, share
 excess, the domestic gap and unmet commitments each have a slack priced far above any purchase
 (`VIOLATION_PENALTY`), so the solver gives up a rule only when the rules cannot all hold, and
-the plan names each rule given up and by how much — never a bare "infeasible".
+the plan names each rule given up and by how much — never a bare "infeasible". Rules come
+first, then cost: when the optimum gives a rule up, a second solve caps each rule's slack at
+that amount and prices it at zero, so the plan is the cheapest that breaks no rule further,
+and its MIP gap measures cost (with the penalties in the objective, a relative gap of the
+objective would be a gap of the penalties, which dwarf any purchase).
 
 Explanation: with the binaries fixed at the optimum, the LP is solved again and its duals read
 as shadow prices: the value of one more unit of capacity of an offer in a period, and of one
@@ -53,6 +57,8 @@ from rackforge.supply.lp import INF, LinearProgram, Solution
 VIOLATION_PENALTY = 1e3
 """Slack price, as a multiple of the largest unit price: large enough that no purchase saving
 pays for breaking a rule, small enough to keep HiGHS's tolerances meaningful."""
+_GIVEN_UP = 1e-6
+"""A slack above this breaks its rule (the plan's `violations` use the same threshold)."""
 
 
 def far_domestic_floor(year: int) -> float:
@@ -180,6 +186,9 @@ def source(problem: SourcingProblem) -> SourcingPlan:
     _check(problem)
     model = _Model(problem)
     mip = model.lp.solve()
+    if model.gives_up(mip.values):  # rules first, then cost (module docstring)
+        model.hold_violations(mip.values)
+        mip = model.lp.solve(start=mip.values)
     # the same model as an LP with the integers at the MILP's values: duals are shadow prices
     for column, name in model.binaries:
         model.lp.fix(column, round(mip.values[name]))
@@ -234,7 +243,9 @@ class _Model:
         self.x: dict[tuple[str, int], int] = {}
         self.u: dict[str, int] = {}
         self.q: dict[str, list[tuple[PriceBreak, int]]] = {}
+        self.z: dict[str, list[int]] = {}
         self.slacks: list[tuple[str, str, str, str]] = []  # column name, rule, subject, unit
+        self.held = False  # slacks capped at a plan's violations (`hold_violations`)
         self.capacity_rows: dict[tuple[str, int], int] = {}
         self.rows_of_offer: dict[str, list[int]] = defaultdict(list)
         self.share_rows: dict[str, int] = {}
@@ -246,6 +257,20 @@ class _Model:
         if offer.suspended:
             return False
         return offer.qualified or offer.part not in self.problem.critical_parts
+
+    def gives_up(self, values: Mapping[str, float]) -> bool:
+        """Whether `values` break a rule: an elastic slack above zero."""
+        return any(values[name] > _GIVEN_UP for name, *_ in self.slacks)
+
+    def hold_violations(self, values: Mapping[str, float]) -> None:
+        """The second phase of a plan that breaks rules: each rule's slack capped at its
+        amount in `values` and priced at zero, so that what is minimised, and what a MIP gap
+        measures, is the plan's cost — not the rule penalties, which dwarf it."""
+        for name, *_ in self.slacks:
+            # room for the solver's feasibility tolerance (1e-7), no more: a free slack is used
+            cap = max(0.0, values[name]) + 1e-7 * max(1.0, values[name])
+            self.lp.limit(self.lp.column_index(name), upper=cap, cost=0.0)
+        self.held = True
 
     def _slack(self, rule: str, subject: str, unit: str, *, cost: float | None = None) -> int:
         """An elastic slack of `rule`, priced at `cost` per unit (default: the unit penalty)."""
@@ -281,11 +306,13 @@ class _Model:
             if least > 0:
                 lp.row({**bought, u: -least}, lower=0.0, name=f"least award {o.key}")
             tiers: list[tuple[PriceBreak, int]] = []
+            picks = self.z[o.key] = []
             choose: dict[int, float] = {u: -1.0}
             total_row: dict[int, float] = {c: -1.0 for c in bought}
             for b, brk in enumerate(o.price_breaks):
                 hi = o.price_breaks[b + 1].min_units if b + 1 < len(o.price_breaks) else cap_total
                 z = self._binary(f"z[{o.key}][{b}]")
+                picks.append(z)
                 q = lp.column(f"q[{o.key}][{b}]", cost=brk.unit_price_usd)
                 lp.row({q: 1.0, z: -brk.min_units}, lower=0.0, name=f"tier {b} floor {o.key}")
                 lp.row({q: 1.0, z: -max(hi, brk.min_units)}, upper=0.0, name=f"tier {b} {o.key}")
@@ -446,7 +473,7 @@ class _Model:
         found = []
         for name, rule, subject, unit in self.slacks:
             amount = values[name]
-            if amount > 1e-6:
+            if amount > _GIVEN_UP:
                 found.append(
                     Violation(rule, subject, amount, _message(rule, subject, amount, unit))
                 )

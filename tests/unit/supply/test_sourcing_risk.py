@@ -161,6 +161,15 @@ def test_a_regional_class_becomes_a_scenario_on_that_regions_offers() -> None:
     assert tw.probability == pytest.approx(1 - 0.9 ** (3 / 52))  # 3 weekly periods
 
 
+def test_a_site_class_strikes_one_supplier_of_its_regions_each_equally_likely() -> None:
+    fire = ScenarioClass("fire", "site", 0.5, regions=("TW", "US"), title="Site fire")
+    scenarios = class_scenarios(PROBLEM, [fire], outage_periods=1)
+    assert [s.name for s in scenarios] == ["Site fire: dallas", "Site fire: hsinchu"]
+    assert [set(s.lost) for s in scenarios] == [{("tray@dallas", 0)}, {("tray@hsinchu", 0)}]
+    whole = 1 - 0.5 ** (3 / 52)  # the class strikes once within the 3 weekly periods
+    assert [s.probability for s in scenarios] == pytest.approx([whole / 2, whole / 2])
+
+
 def test_relax_and_fix_finds_the_same_golden_plan_within_its_gap() -> None:
     scenario = [CapacityScenario(0.002, lost(1.0), "Hsinchu down")]
     settings = RiskSettings(surge=SURGE, risk_aversion=1.0, mip_gap=0.01)
